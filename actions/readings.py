@@ -1,0 +1,87 @@
+"""Reading recommendations from the SQL bibliography (bot.readings does the work)."""
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from typing import Any, Callable, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.orm import Session
+
+from bot import readings
+from bot.bibliography.database import make_engine
+
+logger = logging.getLogger(__name__)
+QUERY_SLOT = "reading_query"
+
+
+@lru_cache(maxsize=1)
+def _engine():
+    """One engine (and connection pool) per action server process."""
+    return make_engine()
+
+
+def _answer_with_database(
+    dispatcher: CollectingDispatcher,
+    compute: Callable[[Session], readings.ReadingAnswer],
+) -> List[EventType]:
+    try:
+        with Session(_engine()) as session, session.begin():
+            answer = compute(session)
+    except SQLAlchemyError:
+        logger.exception("La bibliographie ne répond pas.")
+        dispatcher.utter_message(text=readings.unavailable_text())
+        return []
+    dispatcher.utter_message(text=answer.text, buttons=answer.buttons)
+    slot_value = answer.query.to_slot() if answer.query else None
+    return [SlotSet(QUERY_SLOT, slot_value)]
+
+
+def _message(tracker: Tracker) -> tuple[str, dict[str, str]]:
+    latest = tracker.latest_message or {}
+    return latest.get("text") or "", readings.entities_by_name(latest.get("entities") or [])
+
+
+class ActionRecommendReadings(Action):
+    def name(self) -> Text:
+        return "action_recommend_readings"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        text, entities = _message(tracker)
+        previous = readings.ReadingQuery.from_slot(tracker.get_slot(QUERY_SLOT))
+
+        def compute(session: Session) -> readings.ReadingAnswer:
+            query = readings.build_query(session, text, entities, previous)
+            return readings.recommend(session, query)
+
+        return _answer_with_database(dispatcher, compute)
+
+
+class ActionMoreReadings(Action):
+    def name(self) -> Text:
+        return "action_more_readings"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        previous = readings.ReadingQuery.from_slot(tracker.get_slot(QUERY_SLOT))
+        return _answer_with_database(dispatcher, lambda s: readings.more(s, previous))
+
+
+class ActionReadingDetails(Action):
+    def name(self) -> Text:
+        return "action_reading_details"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        text, entities = _message(tracker)
+        previous = readings.ReadingQuery.from_slot(tracker.get_slot(QUERY_SLOT))
+        return _answer_with_database(
+            dispatcher, lambda s: readings.details(s, previous, entities, text)
+        )

@@ -1,0 +1,1 @@
+"""The library's French assistant about peer work: settings, safety, bibliography, channels, CLI."""

@@ -1,0 +1,88 @@
+"""The project's command line (`python -m bot …`), in French for the librarians."""
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from typing import Optional, Sequence
+
+from bot import training
+
+
+def cmd_base(args: argparse.Namespace) -> int:
+    """Create or upgrade the bibliography database, then load the seed file."""
+    from bot.bibliography.database import make_engine, upgrade_database
+    from bot.bibliography.seed import load_seed_files
+
+    print("Mise à jour de la base bibliographique…", flush=True)
+    upgrade_database()
+    report = load_seed_files(make_engine())
+    print(report.summary_fr(), flush=True)
+    return 0
+
+
+def cmd_entrainer(args: argparse.Namespace) -> int:
+    model = training.current_model()
+    if model and not args.force:
+        print(f"Le modèle est à jour : {model.name}", flush=True)
+        return 0
+    print("Entraînement du modèle (quelques minutes)…", flush=True)
+    started = time.monotonic()
+    model = training.train(force=args.force)
+    print(f"Modèle entraîné en {time.monotonic() - started:.0f} s : {model.name}", flush=True)
+    return 0
+
+
+def cmd_lancer(args: argparse.Namespace) -> int:
+    from bot.launcher import serve_forever
+
+    serve_forever(_require_model())
+    return 0
+
+
+def cmd_discuter(args: argparse.Namespace) -> int:
+    from bot.launcher import chat_in_terminal
+
+    chat_in_terminal(_require_model())
+    return 0
+
+
+def cmd_evaluer(args: argparse.Namespace) -> int:
+    from bot.evaluation import evaluate_and_report
+
+    report = evaluate_and_report(_require_model())
+    print(report.summary_fr(), flush=True)
+    return 0
+
+
+def _require_model():
+    model = training.current_model()
+    if model is None:
+        print("Aucun modèle à jour : lancez d'abord « python -m bot entrainer ».", file=sys.stderr)
+        raise SystemExit(1)
+    return model
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Assistant de la bibliothèque sur la pair-aidance : commandes d'entretien.",
+    )
+    commands = parser.add_subparsers(dest="commande", metavar="COMMANDE", required=True)
+    commands.add_parser("base", help="crée ou met à jour la base bibliographique et charge les références").set_defaults(func=cmd_base)
+    train = commands.add_parser("entrainer", help="entraîne le modèle s'il a changé")
+    train.add_argument("--force", action="store_true", help="entraîne même si rien n'a changé")
+    train.set_defaults(func=cmd_entrainer)
+    commands.add_parser("lancer", help="démarre l'assistant (Rasa et serveur d'actions)").set_defaults(func=cmd_lancer)
+    commands.add_parser("discuter", help="discute avec l'assistant dans le terminal").set_defaults(func=cmd_discuter)
+    commands.add_parser("evaluer", help="évalue la compréhension sur le jeu de test").set_defaults(func=cmd_evaluer)
+    return parser
+
+
+def main(argv: Optional[Sequence[str]] = None) -> int:
+    args = build_parser().parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

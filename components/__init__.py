@@ -1,0 +1,1 @@
+"""Custom Rasa graph components of the project (they import Rasa; `bot/` does not)."""
