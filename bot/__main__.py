@@ -55,6 +55,12 @@ def cmd_evaluer(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_telegram(args: argparse.Namespace) -> int:
+    from bot.telegram_webhook import delete_webhook, register_webhook
+
+    return register_webhook() if args.action == "webhook" else delete_webhook()
+
+
 def _require_model():
     model = training.current_model()
     if model is None:
@@ -76,6 +82,13 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parser("lancer", help="démarre l'assistant (Rasa et serveur d'actions)").set_defaults(func=cmd_lancer)
     commands.add_parser("discuter", help="discute avec l'assistant dans le terminal").set_defaults(func=cmd_discuter)
     commands.add_parser("evaluer", help="évalue la compréhension sur le jeu de test").set_defaults(func=cmd_evaluer)
+    telegram = commands.add_parser("telegram", help="connecte ou déconnecte le robot Telegram")
+    telegram_actions = telegram.add_subparsers(dest="action", metavar="ACTION", required=True)
+    telegram_actions.add_parser(
+        "webhook", help="enregistre le webhook (adresse, secret, commandes) auprès de Telegram"
+    )
+    telegram_actions.add_parser("supprimer", help="retire le webhook : Telegram n'envoie plus rien")
+    telegram.set_defaults(func=cmd_telegram)
     return parser
 
 

@@ -59,10 +59,15 @@ def stop(process: Optional[subprocess.Popen]) -> None:
 
 
 @contextmanager
-def running_servers(model: Path, settings: Optional[Settings] = None) -> Iterator[Settings]:
-    """The action server and the Rasa server, up and answering, for the time of the block."""
+def running_servers(
+    model: Path, settings: Optional[Settings] = None, extra_env: Optional[dict[str, str]] = None
+) -> Iterator[Settings]:
+    """The action server and the Rasa server, up and answering, for the time of the block.
+
+    `extra_env` adds variables for both processes (tests point the channels at fake services).
+    """
     settings = settings or load_settings()
-    env = service_environment(settings)
+    env = {**service_environment(settings), **(extra_env or {})}
     env["SANIC_HOST"] = settings.action_host  # rasa_sdk binds to SANIC_HOST
     actions = rasa = None
     try:

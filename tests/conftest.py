@@ -1,0 +1,80 @@
+"""Shared fixtures: the trained model, and the real servers on 127.0.0.1 for integration tests."""
+from __future__ import annotations
+
+import json
+import socket
+import urllib.request
+from dataclasses import replace
+from pathlib import Path
+from typing import Callable, Iterator
+
+import pytest
+
+from bot import training
+from bot.settings import load_settings
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def trained_model() -> Path:
+    model = training.current_model()
+    if model is None:
+        pytest.fail("Aucun modèle à jour pour ces données : lancez « make test » (ou « python -m bot entrainer »).")
+    return model
+
+
+@pytest.fixture(scope="session")
+def seeded_database_url(tmp_path_factory) -> str:
+    """A fresh SQLite bibliography, migrated and seeded from data/bibliography/."""
+    from bot.bibliography.database import make_engine, upgrade_database
+    from bot.bibliography.seed import load_seed_files
+
+    url = f"sqlite:///{tmp_path_factory.mktemp('biblio') / 'bibliotheque.sqlite3'}"
+    upgrade_database(url)
+    engine = make_engine(url)
+    load_seed_files(engine)
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def servers(trained_model, seeded_database_url, tmp_path_factory) -> Iterator:
+    """The action server and the Rasa server, as `make run` starts them, on free ports."""
+    from bot.launcher import running_servers
+
+    tracker = tmp_path_factory.mktemp("tracker") / "conversations.sqlite3"
+    settings = replace(
+        load_settings(),
+        rasa_port=free_port(),
+        action_port=free_port(),
+        database_url=seeded_database_url,
+        tracker_store_url=f"sqlite:///{tracker}",
+        tracker_store_db=str(tracker),
+    )
+    with running_servers(trained_model, settings) as running:
+        yield running
+
+
+def post_json(url: str, payload: dict, timeout: float = 60) -> list | dict:
+    request = urllib.request.Request(
+        url, data=json.dumps(payload).encode(), headers={"Content-Type": "application/json"}
+    )
+    with urllib.request.urlopen(request, timeout=timeout) as response:
+        return json.loads(response.read() or b"null")
+
+
+@pytest.fixture
+def say(servers) -> Callable[[str, str], list[dict]]:
+    """Send one message through the REST channel; return the bot's messages."""
+
+    def send(sender: str, text: str) -> list[dict]:
+        return post_json(
+            f"{servers.rasa_url}/webhooks/rest/webhook", {"sender": sender, "message": text}
+        )
+
+    return send
