@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import logging
 from functools import lru_cache
-from typing import Any, Callable, Dict, List, Text
+from typing import Any, Callable, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -45,6 +45,18 @@ def _message(tracker: Tracker) -> tuple[str, dict[str, str]]:
     return latest.get("text") or "", readings.entities_by_name(latest.get("entities") or [])
 
 
+def _last_faq(tracker: Tracker) -> Optional[str]:
+    """The FAQ family of the last FAQ question asked in this conversation, if any."""
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        selector = (event.get("parse_data") or {}).get("response_selector") or {}
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent == "faq":
+            return (selector.get("faq") or {}).get("response", {}).get("intent_response_key")
+    return None
+
+
 class ActionRecommendReadings(Action):
     def name(self) -> Text:
         return "action_recommend_readings"
@@ -56,7 +68,7 @@ class ActionRecommendReadings(Action):
         previous = readings.ReadingQuery.from_slot(tracker.get_slot(QUERY_SLOT))
 
         def compute(session: Session) -> readings.ReadingAnswer:
-            query = readings.build_query(session, text, entities, previous)
+            query = readings.build_query(session, text, entities, previous, _last_faq(tracker))
             return readings.recommend(session, query)
 
         return _answer_with_database(dispatcher, compute)

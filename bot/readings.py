@@ -36,6 +36,25 @@ DOC_TYPE_PLURALS = {
     "site": "sites web",
 }
 _FOLLOW_UP_MAX_WORDS = 7
+# "Des lectures là-dessus ?" after an FAQ answer: the theme of that answer.
+FAQ_THEMES = {
+    "faq/definition_pair_aidance": "pair_aidance",
+    "faq/definition_travailleur_pair": "travail_pair",
+    "faq/mediateur_sante_pair": "mediateur_sante_pair",
+    "faq/missions_mediateur": "mediation_sante",
+    "faq/difference_pair_mediateur": "mediation_sante",
+    "faq/formation": "formation_pairs",
+    "faq/savoirs_experientiels": "savoirs_experientiels",
+    "faq/sante_mentale": "sante_mentale",
+    "faq/gem": "gem",
+    "faq/patient_expert": "patient_expert",
+    "faq/proche_aidant": "proche_aidant",
+    "faq/pairemulation": "handicap",
+    "faq/retablissement": "retablissement",
+    "faq/statut_remuneration": "travail_pair",
+    "faq/employeurs": "travail_pair",
+    "faq/trouver_pair_aidant": "pair_aidance",
+}
 
 
 @dataclass
@@ -90,12 +109,14 @@ def build_query(
     message: str,
     entities: Mapping[str, str],
     previous: Optional[ReadingQuery],
+    last_faq: Optional[str] = None,
 ) -> ReadingQuery:
     """Turn a request for readings into a search, continuing the previous one when it refines it.
 
     "et des articles ?" after "des livres sur la santé mentale" keeps the theme and changes the
     type; a message naming a new theme or author starts a new search. Authors and themes the
-    model was not trained on are found by matching the message against the database.
+    model was not trained on are found by matching the message against the database. With no
+    subject at all, the subject of the last FAQ answer (`last_faq`) is taken.
     """
     wanted = {k: entities[k] for k in FILTERS if entities.get(k)}
     known = find_known_entities(session, message)
@@ -110,23 +131,26 @@ def build_query(
     )
     if refines:
         return replace(previous, **wanted, offset=0, shown=[])
+    if not ({"theme", "author"} & wanted.keys()) and last_faq in FAQ_THEMES:
+        wanted["theme"] = FAQ_THEMES[last_faq]
     return ReadingQuery(**wanted, text=message)
 
 
 def _search(session: Session, query: ReadingQuery):
+    """Search with the filters, ranked by the message's words.
+
+    The words also narrow the list; when they match nothing but the filters do ("un article
+    de Cloutier": the name is a filter, not a word of the title), the filters alone answer.
+    """
     year: Any = query.year
     if isinstance(year, str) and year.isdigit():
         year = int(year)
-    return search_references(
-        session,
-        doc_type=query.doc_type,
-        theme=query.theme,
-        author=query.author,
-        year=year,
-        text=query.text,
-        limit=PAGE_SIZE,
-        offset=query.offset,
-    )
+    filters = dict(doc_type=query.doc_type, theme=query.theme, author=query.author, year=year)
+    page = dict(limit=PAGE_SIZE, offset=query.offset)
+    result = search_references(session, **filters, text=query.text, **page)
+    if not result.total and query.text and any(v is not None for v in filters.values()):
+        result = search_references(session, **filters, **page)
+    return result
 
 
 def recommend(session: Session, query: ReadingQuery) -> ReadingAnswer:
