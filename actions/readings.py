@@ -57,6 +57,13 @@ def _last_faq(tracker: Tracker) -> Optional[str]:
     return None
 
 
+def _recommend(session: Session, tracker: Tracker) -> readings.ReadingAnswer:
+    text, entities = _message(tracker)
+    previous = readings.ReadingQuery.from_slot(tracker.get_slot(QUERY_SLOT))
+    query = readings.build_query(session, text, entities, previous, _last_faq(tracker))
+    return readings.recommend(session, query)
+
+
 class ActionRecommendReadings(Action):
     def name(self) -> Text:
         return "action_recommend_readings"
@@ -64,17 +71,12 @@ class ActionRecommendReadings(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        text, entities = _message(tracker)
-        previous = readings.ReadingQuery.from_slot(tracker.get_slot(QUERY_SLOT))
-
-        def compute(session: Session) -> readings.ReadingAnswer:
-            query = readings.build_query(session, text, entities, previous, _last_faq(tracker))
-            return readings.recommend(session, query)
-
-        return _answer_with_database(dispatcher, compute)
+        return _answer_with_database(dispatcher, lambda s: _recommend(s, tracker))
 
 
 class ActionMoreReadings(Action):
+    """The next page; with no search under way, the message is taken as a new request."""
+
     def name(self) -> Text:
         return "action_more_readings"
 
@@ -82,10 +84,15 @@ class ActionMoreReadings(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         previous = readings.ReadingQuery.from_slot(tracker.get_slot(QUERY_SLOT))
+        if previous is None:
+            return _answer_with_database(dispatcher, lambda s: _recommend(s, tracker))
         return _answer_with_database(dispatcher, lambda s: readings.more(s, previous))
 
 
 class ActionReadingDetails(Action):
+    """Details of a listed reading; with no list yet ("un article de Cloutier" read as a
+    request for details), the message is taken as a request for readings."""
+
     def name(self) -> Text:
         return "action_reading_details"
 
@@ -94,6 +101,8 @@ class ActionReadingDetails(Action):
     ) -> List[EventType]:
         text, entities = _message(tracker)
         previous = readings.ReadingQuery.from_slot(tracker.get_slot(QUERY_SLOT))
+        if "reference_id" not in entities and not (previous and previous.shown):
+            return _answer_with_database(dispatcher, lambda s: _recommend(s, tracker))
         return _answer_with_database(
             dispatcher, lambda s: readings.details(s, previous, entities, text)
         )

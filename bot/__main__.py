@@ -7,6 +7,7 @@ import time
 from typing import Optional, Sequence
 
 from bot import training
+from bot.librarian.cli import french_argparse, register as register_librarian_commands
 
 
 def cmd_base(args: argparse.Namespace) -> int:
@@ -22,14 +23,27 @@ def cmd_base(args: argparse.Namespace) -> int:
 
 
 def cmd_entrainer(args: argparse.Namespace) -> int:
+    """Train if the data changed, then give the model to the running assistant, if one runs."""
+    import subprocess
+
+    from bot.librarian.model_reload import reload_model
+    from bot.librarian.progress import Progress
+    from bot.settings import load_settings
+
     model = training.current_model()
     if model and not args.force:
         print(f"Le modèle est à jour : {model.name}", flush=True)
-        return 0
-    print("Entraînement du modèle (quelques minutes)…", flush=True)
-    started = time.monotonic()
-    model = training.train(force=args.force)
-    print(f"Modèle entraîné en {time.monotonic() - started:.0f} s : {model.name}", flush=True)
+    else:
+        started = time.monotonic()
+        try:
+            with Progress().step("Entraînement du modèle (une dizaine de minutes)"):
+                model = training.train(force=args.force)
+        except subprocess.CalledProcessError:
+            print("L'entraînement a échoué : « python -m bot valider » montre les erreurs des données.",
+                  file=sys.stderr, flush=True)
+            return 1
+        print(f"Modèle entraîné en {time.monotonic() - started:.0f} s : {model.name}", flush=True)
+    print(reload_model(model, load_settings().rasa_url).message, flush=True)
     return 0
 
 
@@ -48,10 +62,9 @@ def cmd_discuter(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluer(args: argparse.Namespace) -> int:
-    from bot.evaluation import evaluate_and_report
+    from bot.librarian.cli import evaluate
 
-    report = evaluate_and_report(_require_model())
-    print(report.summary_fr(), flush=True)
+    print(evaluate(_require_model(), args.format), flush=True)
     return 0
 
 
@@ -70,6 +83,7 @@ def _require_model():
 
 
 def build_parser() -> argparse.ArgumentParser:
+    french_argparse()
     parser = argparse.ArgumentParser(
         prog="python -m bot",
         description="Assistant de la bibliothèque sur la pair-aidance : commandes d'entretien.",
@@ -81,7 +95,10 @@ def build_parser() -> argparse.ArgumentParser:
     train.set_defaults(func=cmd_entrainer)
     commands.add_parser("lancer", help="démarre l'assistant (Rasa et serveur d'actions)").set_defaults(func=cmd_lancer)
     commands.add_parser("discuter", help="discute avec l'assistant dans le terminal").set_defaults(func=cmd_discuter)
-    commands.add_parser("evaluer", help="évalue la compréhension sur le jeu de test").set_defaults(func=cmd_evaluer)
+    evaluate = commands.add_parser("evaluer", help="évalue la compréhension sur le jeu de test")
+    evaluate.add_argument("--format", choices=["md", "html"], default="md", help="rapport Markdown (md) ou page HTML (html)")
+    evaluate.set_defaults(func=cmd_evaluer)
+    register_librarian_commands(commands)
     telegram = commands.add_parser("telegram", help="connecte ou déconnecte le robot Telegram")
     telegram_actions = telegram.add_subparsers(dest="action", metavar="ACTION", required=True)
     telegram_actions.add_parser(

@@ -170,14 +170,8 @@ def recommend(session: Session, query: ReadingQuery) -> ReadingAnswer:
     return page_answer(intro, result.references, result.total, query)
 
 
-def more(session: Session, query: Optional[ReadingQuery]) -> ReadingAnswer:
+def more(session: Session, query: ReadingQuery) -> ReadingAnswer:
     """The next page of the remembered search."""
-    if query is None:
-        return ReadingAnswer(
-            "Je n'ai pas encore de liste en cours. Dites-moi ce que vous cherchez, par exemple : "
-            "« des livres sur la pair-aidance ».",
-            buttons=[{"title": "Des lectures", "payload": "Des lectures sur la pair-aidance ?"}],
-        )
     query = replace(query, offset=query.offset + PAGE_SIZE)
     result = _search(session, query)
     if not result.references:
@@ -197,13 +191,13 @@ def details(
 ) -> ReadingAnswer:
     """Details of one reading: by button id, by rank in the last list, or by its author's name."""
     reference = _chosen_reference(session, query, entities, message)
+    if reference is None and query and query.shown:
+        return ReadingAnswer(
+            "De quelle lecture voulez-vous les détails ?",
+            buttons=_detail_buttons(query.shown),
+            query=query,
+        )
     if reference is None:
-        if query and query.shown:
-            return ReadingAnswer(
-                "De quelle lecture voulez-vous les détails ?",
-                buttons=_detail_buttons(query.shown),
-                query=query,
-            )
         return ReadingAnswer(
             "Je n'ai pas de lecture en cours. Demandez-moi par exemple « des articles sur les "
             "médiateurs de santé-pairs », puis les détails de l'une d'elles.",

@@ -90,3 +90,12 @@ def test_database_down_apologises_with_the_librarian_link(monkeypatch, tmp_path)
     assert "momentanément indisponible" in messages[0]["text"]
     assert "eurekoi.org" in messages[0]["text"]
     assert events == []
+
+
+def test_details_asked_before_any_list_are_taken_as_a_request_for_readings():
+    messages, events = run(
+        reading_actions.ActionReadingDetails(),
+        tracker("un article de Cloutier", "reading_details", [("author", "Cloutier")]),
+    )
+    assert "10.1684/ipe.2016.1545" in messages[0]["text"]
+    assert query_of(events)["author"] == "Cloutier"
