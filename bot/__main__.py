@@ -7,7 +7,9 @@ import time
 from typing import Optional, Sequence
 
 from bot import training
-from bot.librarian.cli import french_argparse, register as register_librarian_commands
+from bot.librarian.cli import french_argparse
+from bot.librarian.cli import register as register_librarian_commands
+from bot.privacy.cli import register as register_privacy_commands
 
 
 def cmd_base(args: argparse.Namespace) -> int:
@@ -36,7 +38,7 @@ def cmd_entrainer(args: argparse.Namespace) -> int:
     else:
         started = time.monotonic()
         try:
-            with Progress().step("Entraînement du modèle (une dizaine de minutes)"):
+            with Progress().step("Entraînement du modèle (une dizaine de minutes)", animate=False):
                 model = training.train(force=args.force)
         except subprocess.CalledProcessError:
             print("L'entraînement a échoué : « python -m bot valider » montre les erreurs des données.",
@@ -99,6 +101,7 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--format", choices=["md", "html"], default="md", help="rapport Markdown (md) ou page HTML (html)")
     evaluate.set_defaults(func=cmd_evaluer)
     register_librarian_commands(commands)
+    register_privacy_commands(commands)
     telegram = commands.add_parser("telegram", help="connecte ou déconnecte le robot Telegram")
     telegram_actions = telegram.add_subparsers(dest="action", metavar="ACTION", required=True)
     telegram_actions.add_parser(

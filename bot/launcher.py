@@ -11,15 +11,22 @@ from pathlib import Path
 from typing import Iterator, Optional
 
 from bot.settings import PROJECT_ROOT, Settings, load_settings, service_environment
+from bot.web.server import running_demo_page
 
 START_TIMEOUT_SECONDS = 180
 
 
 def action_server_command(settings: Settings) -> list[str]:
-    return [sys.executable, "-m", "rasa_sdk", "--actions", "actions", "--port", str(settings.action_port)]
+    """rasa-sdk's server, on ACTION_HOST only and checking ACTION_SECRET (bot/action_server.py)."""
+    return [
+        sys.executable, "-m", "bot.action_server",
+        "--host", settings.action_host, "--port", str(settings.action_port),
+    ]
 
 
-def rasa_server_command(settings: Settings, model: Path) -> list[str]:
+def rasa_server_command(settings: Settings, model: Path, auth_token: Optional[str] = None) -> list[str]:
+    """With a token (RASA_AUTH_TOKEN), Rasa's HTTP API is open to whoever has it: `python -m bot
+    entrainer` then loads a new model into the running server (PUT /model)."""
     command = [
         sys.executable, "-m", "rasa", "run",
         "--model", str(model),
@@ -30,7 +37,21 @@ def rasa_server_command(settings: Settings, model: Path) -> list[str]:
     ]
     if settings.cors_origins:
         command += ["--cors", *settings.cors_origins]
+    # Without a token or a JWT secret the API stays off: Rasa would open it to everyone.
+    if auth_token or settings.api_jwt_secret:
+        command += ["--enable-api"]
+    if auth_token:
+        command += ["--auth-token", auth_token]
+    if settings.api_jwt_secret:
+        command += ["--jwt-secret", settings.api_jwt_secret, "--jwt-method", "HS256"]
     return command
+
+
+def purge_at_start_up(settings: Settings) -> None:
+    """The retention period, enforced before Rasa opens the conversations (SECURITY.md)."""
+    from bot.privacy.retention import purge_expired
+
+    print(purge_expired(settings).summary_fr(settings.retention_days), flush=True)
 
 
 def wait_until_up(url: str, process: subprocess.Popen, timeout: float = START_TIMEOUT_SECONDS) -> None:
@@ -68,13 +89,15 @@ def running_servers(
     """
     settings = settings or load_settings()
     env = {**service_environment(settings), **(extra_env or {})}
+    purge_at_start_up(settings)
     env["SANIC_HOST"] = settings.action_host  # rasa_sdk binds to SANIC_HOST
     actions = rasa = None
     try:
         actions = subprocess.Popen(action_server_command(settings), cwd=PROJECT_ROOT, env=env)
         wait_until_up(f"http://{settings.action_host}:{settings.action_port}/health", actions)
         env.pop("SANIC_HOST")
-        rasa = subprocess.Popen(rasa_server_command(settings, model), cwd=PROJECT_ROOT, env=env)
+        command = rasa_server_command(settings, model, env.get("RASA_AUTH_TOKEN"))
+        rasa = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
         wait_until_up(f"{settings.rasa_url}/", rasa)
         yield settings
     finally:
@@ -83,11 +106,14 @@ def running_servers(
 
 
 def serve_forever(model: Path) -> None:
-    """`make run`: both servers until Ctrl-C."""
+    """`make run`: both servers, and the demo page with the chat widget, until Ctrl-C."""
     started = time.monotonic()
-    with running_servers(model) as settings:
+    settings = load_settings()
+    # The demo page first: a busy port fails at once, not after Rasa's minute of loading.
+    with running_demo_page(settings) as demo_url, running_servers(model, settings):
         print(
             f"\nL'assistant est prêt ({time.monotonic() - started:.0f} s).\n"
+            f"  Page de démonstration (widget de discussion) : {demo_url}\n"
             f"  API REST : POST {settings.rasa_url}/webhooks/rest/webhook "
             '{"sender": "moi", "message": "bonjour"}\n'
             f"  Socket.IO : {settings.rasa_url}/socket.io\n"

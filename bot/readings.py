@@ -11,8 +11,8 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 from sqlalchemy.orm import Session
 
 from bot.bibliography.citation import format_citation, format_details
-from bot.bibliography.models import Reference
-from bot.bibliography.search import find_known_entities, search_references
+from bot.bibliography.models import DOC_TYPES, Reference
+from bot.bibliography.search import find_known_entities, resolve_themes, search_references
 from bot.safety import normalize
 from bot.settings import LIBRARIAN_SERVICE_URL
 
@@ -36,6 +36,16 @@ DOC_TYPE_PLURALS = {
     "site": "sites web",
 }
 _FOLLOW_UP_MAX_WORDS = 7
+# Words naming a type of document, for when the model misses them ("des livres sur…").
+DOC_TYPE_WORDS = {
+    "livre": "livre", "livres": "livre", "ouvrage": "livre", "ouvrages": "livre",
+    "bouquin": "livre", "bouquins": "livre",
+    "article": "article", "articles": "article",
+    "chapitre": "chapitre", "chapitres": "chapitre",
+    "rapport": "rapport", "rapports": "rapport",
+    "these": "these", "theses": "these", "memoire": "these", "memoires": "these",
+    "site": "site", "sites": "site",
+}
 # "Des lectures là-dessus ?" after an FAQ answer: the theme of that answer.
 FAQ_THEMES = {
     "faq/definition_pair_aidance": "pair_aidance",
@@ -119,6 +129,11 @@ def build_query(
     subject at all, the subject of the last FAQ answer (`last_faq`) is taken.
     """
     wanted = {k: entities[k] for k in FILTERS if entities.get(k)}
+    _drop_unknown_values(session, wanted)
+    if "doc_type" not in wanted:
+        named = [DOC_TYPE_WORDS[w] for w in normalize(message).split() if w in DOC_TYPE_WORDS]
+        if named:
+            wanted["doc_type"] = named[0]
     known = find_known_entities(session, message)
     if "author" not in wanted and known.get("authors"):
         wanted["author"] = known["authors"][0]
@@ -134,6 +149,19 @@ def build_query(
     if not ({"theme", "author"} & wanted.keys()) and last_faq in FAQ_THEMES:
         wanted["theme"] = FAQ_THEMES[last_faq]
     return ReadingQuery(**wanted, text=message)
+
+
+def _drop_unknown_values(session: Session, wanted: dict[str, str]) -> None:
+    """Forget entity values the bibliography does not know (a theme "aidance" cut out of
+    "pair-aidance"): the message's words are matched against the database instead."""
+    if wanted.get("doc_type") not in DOC_TYPES:
+        wanted.pop("doc_type", None)
+    if "theme" in wanted:
+        themes = resolve_themes(session, wanted["theme"])
+        if themes:
+            wanted["theme"] = themes[0]
+        else:
+            del wanted["theme"]
 
 
 def _search(session: Session, query: ReadingQuery):

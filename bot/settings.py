@@ -35,7 +35,27 @@ class Settings:
     tracker_store_url: str = f"sqlite:///{VAR_DIR / 'conversations.sqlite3'}"
     tracker_store_dialect: str = "sqlite"
     tracker_store_db: str = str(VAR_DIR / "conversations.sqlite3")
+    web_port: int = 8080  # the demo page (bot/web/server.py), another origin than Rasa's
+    # Conversation locks: in memory for one process; in Redis (LOCK_STORE_TYPE=redis) when several
+    # Rasa replicas share the conversations (docs/cluster.md).
+    lock_store_type: str = "in_memory"
+    lock_store_url: str = "127.0.0.1"
+    lock_store_port: int = 6379
+    lock_store_db: int = 1
+    lock_store_password: str = ""
+    # Seconds a lock lives (Rasa's TICKET_LOCK_LIFETIME): how long a killed replica's conversation
+    # stays blocked, and more than the longest turn.
+    lock_lifetime: int = 20
     cors_origins: tuple[str, ...] = field(default_factory=tuple)
+    # Privacy and input limits (SECURITY.md). The key turns sender ids into keyed hashes before
+    # they are stored; empty means the one generated once under var/ (bot/privacy/keys.py).
+    max_message_length: int = 1000
+    retention_days: int = 90
+    sender_id_key: str = ""
+    # Sent by Rasa in a header to the action server, which refuses calls without it (when set).
+    action_secret: str = ""
+    # Rasa's HTTP API is enabled only with RASA_AUTH_TOKEN and/or this JWT secret (bot/launcher.py).
+    api_jwt_secret: str = ""
 
     @property
     def action_endpoint_url(self) -> str:
@@ -51,7 +71,9 @@ def load_settings() -> Settings:
     defaults = Settings()
     tracker_url = os.environ.get("TRACKER_STORE_URL") or defaults.tracker_store_url
     dialect = tracker_url.split(":", 1)[0].split("+", 1)[0]
-    origins = os.environ.get("CORS_ORIGINS", "")
+    web_port = _int("WEB_PORT", defaults.web_port)
+    # By default only the demo page may use the socket.io channel from a browser.
+    origins = os.environ.get("CORS_ORIGINS") or f"http://127.0.0.1:{web_port},http://localhost:{web_port}"
     return Settings(
         rasa_host=os.environ.get("RASA_HOST") or defaults.rasa_host,
         rasa_port=_int("RASA_PORT", defaults.rasa_port),
@@ -61,7 +83,19 @@ def load_settings() -> Settings:
         tracker_store_url=tracker_url,
         tracker_store_dialect="postgresql" if dialect.startswith("postgres") else dialect,
         tracker_store_db=os.environ.get("TRACKER_STORE_DB") or defaults.tracker_store_db,
+        web_port=web_port,
+        lock_store_type=os.environ.get("LOCK_STORE_TYPE") or defaults.lock_store_type,
+        lock_store_url=os.environ.get("LOCK_STORE_URL") or defaults.lock_store_url,
+        lock_store_port=_int("LOCK_STORE_PORT", defaults.lock_store_port),
+        lock_store_db=_int("LOCK_STORE_DB", defaults.lock_store_db),
+        lock_store_password=os.environ.get("LOCK_STORE_PASSWORD") or defaults.lock_store_password,
+        lock_lifetime=_int("TICKET_LOCK_LIFETIME", defaults.lock_lifetime),
         cors_origins=tuple(o.strip() for o in origins.split(",") if o.strip()),
+        max_message_length=_int("MAX_MESSAGE_LENGTH", defaults.max_message_length),
+        retention_days=_int("RETENTION_DAYS", defaults.retention_days),
+        sender_id_key=os.environ.get("SENDER_ID_KEY", "").strip(),
+        action_secret=os.environ.get("ACTION_SECRET", "").strip(),
+        api_jwt_secret=os.environ.get("RASA_JWT_SECRET", "").strip(),
     )
 
 
@@ -81,6 +115,13 @@ def service_environment(settings: Settings | None = None) -> dict[str, str]:
         TRACKER_STORE_DIALECT=settings.tracker_store_dialect,
         TRACKER_STORE_DB=settings.tracker_store_db,
         DATABASE_URL=settings.database_url,
+        LOCK_STORE_TYPE=settings.lock_store_type,
+        LOCK_STORE_URL=settings.lock_store_url,
+        LOCK_STORE_PORT=str(settings.lock_store_port),
+        LOCK_STORE_DB=str(settings.lock_store_db),
+        LOCK_STORE_PASSWORD=settings.lock_store_password,
+        TICKET_LOCK_LIFETIME=str(settings.lock_lifetime),
+        ACTION_SECRET=settings.action_secret,
         TF_CPP_MIN_LOG_LEVEL="2",
         PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
     )

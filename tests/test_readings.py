@@ -96,3 +96,9 @@ def test_details_without_a_list_explains_what_to_do(session):
 def test_the_slot_round_trips(session):
     answer = ask(session, "des livres", {"doc_type": "livre"})
     assert readings.ReadingQuery.from_slot(answer.query.to_slot()) == answer.query
+
+
+def test_entity_values_the_bibliography_does_not_know_are_replaced_by_the_words(session):
+    answer = ask(session, "je cherche des livres sur la pair-aidance", {"theme": "aidance"})
+    assert answer.query.doc_type == "livre" and answer.query.theme == "pair_aidance"
+    assert answer.text.startswith("Voici des livres")

@@ -26,6 +26,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.guard import check_message
 from bot.channels.telegram_api import TelegramBotApi, TelegramError, TelegramSettings
 from bot.channels.telegram_messages import (
     BUTTON_EXPIRED,
@@ -41,6 +42,7 @@ from bot.channels.telegram_messages import (
     payload_of_callback,
     split_message,
 )
+from bot.settings import load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -177,6 +179,7 @@ class TelegramInput(InputChannel):
         self.api = TelegramBotApi(settings.token, settings.api_base_url)
         self.payloads = ButtonPayloads()
         self.recent_updates = RecentUpdates()
+        self.max_message_length = load_settings().max_message_length
 
     def get_output_channel(self) -> TelegramOutput:
         return TelegramOutput(self.api, self.payloads)
@@ -270,8 +273,17 @@ class TelegramInput(InputChannel):
     async def _converse(
         self, text: str, chat_id: str, output: TelegramOutput, on_new_message: NewMessageHandler
     ) -> None:
+        verdict = check_message(text, chat_id, self.max_message_length)  # bot/channels/guard.py
+        if verdict.error:  # not an id Telegram gives: nobody to answer
+            logger.warning("Telegram : message refusé (%s).", verdict.error)
+            return
+        if verdict.reply:
+            await output.send_text_message(chat_id, verdict.reply)
+            return
         try:
-            await on_new_message(UserMessage(text, output, chat_id, input_channel=self.name()))
+            await on_new_message(
+                UserMessage(verdict.text, output, chat_id, input_channel=self.name())
+            )
         except Exception:
             logger.exception(
                 "Telegram : l'assistant n'a pas pu répondre à la conversation %s.", chat_id

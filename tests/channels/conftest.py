@@ -15,6 +15,7 @@ from typing import Any, Iterator, Optional
 import pytest
 from aiohttp import web
 
+from bot.privacy.sender_ids import stored_sender_id
 from bot.settings import load_settings
 from tests.conftest import free_port
 
@@ -165,11 +166,12 @@ def post_update(rasa_url: str, update: dict[str, Any], secret: Optional[str] = S
 
 
 def tracker_event_count(tracker_db: str, sender_id: str) -> int:
-    """Rows of Rasa's SQL tracker store for a conversation (its HTTP API may be switched off)."""
+    """Rows of Rasa's SQL tracker store for a conversation (its HTTP API may be switched off),
+    stored under the keyed hash of the conversation id (bot/privacy/sender_ids.py)."""
     with sqlite3.connect(tracker_db) as connection:
         tables = connection.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
         if "events" not in {row[0] for row in tables}:
             return 0
         return connection.execute(
-            "SELECT COUNT(*) FROM events WHERE sender_id = ?", (sender_id,)
+            "SELECT COUNT(*) FROM events WHERE sender_id = ?", (stored_sender_id(sender_id),)
         ).fetchone()[0]
