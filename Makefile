@@ -82,7 +82,7 @@ chromium:
 	fi
 
 # Several Rasa replicas behind nginx, with PostgreSQL and Redis (docs/cluster.md).
-run-cluster: setup model nginx ## deux répliques Rasa derrière nginx, avec PostgreSQL et Redis
+run-cluster: setup model web nginx ## deux répliques Rasa derrière nginx, avec PostgreSQL et Redis
 	$(PY) -m bot.cluster
 
 bench: setup model nginx ## mesures : recherche bibliographique, puis grappe sous charge avec pannes

@@ -138,6 +138,7 @@ class Load:
         self.gates: dict[int, asyncio.Event] = {}
         self.turn_started: Counter[int] = Counter()
         self.stopped_early = 0  # conversations that gave up on a turn
+        self.in_flight = 0  # turns sent and not answered yet
 
     def now(self) -> float:
         return time.monotonic() - self.started
@@ -157,7 +158,9 @@ class Load:
             if self.think and index:
                 await asyncio.sleep(rng.uniform(0, self.think))
             self.turn_started[index] += 1
+            self.in_flight += 1
             result = await self._send(session, sender, index, turn)
+            self.in_flight -= 1
             self.results.append(result)
             if not result.ok:
                 self.stopped_early += 1
@@ -330,8 +333,10 @@ def fault_run(cluster: topology.Cluster, conversations: int, turns: int, think: 
 
     async def controller() -> None:
         while load.turn_started[1] + load.stopped_early < conversations:
-            await asyncio.sleep(0.02)
-        await asyncio.sleep(0.1)  # the turns are on their way to the replicas
+            await asyncio.sleep(0.01)
+        # The replicas have received the turns and taken their locks; most are still running.
+        await asyncio.sleep(0.05)
+        faults["in_flight_at_sigkill"] = load.in_flight
         faults["sigkill"] = load.now()
         cluster.kill_replica(KILLED_REPLICA)
         await asyncio.to_thread(cluster.start_replica, KILLED_REPLICA)

@@ -49,14 +49,16 @@ def build_app(secret: str) -> Sanic:
 
 def main(argv: Optional[Sequence[str]] = None) -> None:
     settings = load_settings()
-    parser = argparse.ArgumentParser(prog="python -m bot.action_server", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.action_server", description=__doc__.split("\n\n")[0]
+    )
     parser.add_argument("--host", default=settings.action_host)
     parser.add_argument("--port", type=int, default=settings.action_port)
     args = parser.parse_args(argv)
     utils.configure_colored_logging("INFO")
     utils.update_sanic_log_level()
     if not settings.action_secret:
-        logger.info("ACTION_SECRET n'est pas défini : le serveur d'actions ne vérifie pas l'appelant.")
+        logger.info("ACTION_SECRET n'est pas défini : le serveur d'actions accepte tout appel.")
     build_app(settings.action_secret).run(args.host, args.port, workers=1, access_log=False)
 
 

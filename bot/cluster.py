@@ -39,6 +39,8 @@ POSTGRES_SERVER = "postgresql+psycopg2://postgres@127.0.0.1:5432"
 TRACKER_DATABASE = "assistant_conversations"
 BIBLIOGRAPHY_DATABASE = "assistant_bibliotheque"
 LOCAL_REDIS = ("127.0.0.1", 6379)
+# Rasa's Redis lock store, except that a conversation whose replica died is not blocked for ever.
+REDIS_LOCK_STORE = "bot.lock_store.RecoveringRedisLockStore"
 SERVICE_START_TIMEOUT_SECONDS = 30
 
 
@@ -123,9 +125,9 @@ def cluster_settings(settings: Settings) -> Settings:
         settings, tracker_store_url=tracker_url, tracker_store_dialect="postgresql",
         tracker_store_db=make_url(tracker_url).database, database_url=database_url,
     )
-    if settings.lock_store_type != "redis":
+    if settings.lock_store_type == "in_memory":
         settings = replace(
-            settings, lock_store_type="redis", lock_store_url=LOCAL_REDIS[0], lock_store_port=LOCAL_REDIS[1]
+            settings, lock_store_type=REDIS_LOCK_STORE, lock_store_url=LOCAL_REDIS[0], lock_store_port=LOCAL_REDIS[1]
         )
     return settings
 

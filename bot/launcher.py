@@ -105,9 +105,19 @@ def running_servers(
         stop(actions)
 
 
+def _stop_on_sigterm() -> None:
+    """A service manager's SIGTERM stops the servers as Ctrl-C does, leaving no orphan."""
+
+    def interrupt(_signum, _frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+
+
 def serve_forever(model: Path) -> None:
     """`make run`: both servers, and the demo page with the chat widget, until Ctrl-C."""
     started = time.monotonic()
+    _stop_on_sigterm()
     settings = load_settings()
     # The demo page first: a busy port fails at once, not after Rasa's minute of loading.
     with running_demo_page(settings) as demo_url, running_servers(model, settings):

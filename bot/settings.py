@@ -36,8 +36,8 @@ class Settings:
     tracker_store_dialect: str = "sqlite"
     tracker_store_db: str = str(VAR_DIR / "conversations.sqlite3")
     web_port: int = 8080  # the demo page (bot/web/server.py), another origin than Rasa's
-    # Conversation locks: in memory for one process; in Redis (LOCK_STORE_TYPE=redis) when several
-    # Rasa replicas share the conversations (docs/cluster.md).
+    # Conversation locks: in memory for one process; in Redis when several Rasa replicas share the
+    # conversations (LOCK_STORE_TYPE=bot.lock_store.RecoveringRedisLockStore, docs/cluster.md).
     lock_store_type: str = "in_memory"
     lock_store_url: str = "127.0.0.1"
     lock_store_port: int = 6379

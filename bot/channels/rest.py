@@ -96,7 +96,10 @@ async def recorded_replies(
 
 
 class IdempotentRestInput(RestInput):
-    """POST /webhooks/rest_idempotent/webhook {"sender", "message", "message_id"?, "metadata"?}."""
+    """POST /webhooks/rest_idempotent/webhook {"sender", "message", "message_id"?}.
+
+    A `message_id` names one turn of the conversation: sent again, it gets the same answer.
+    """
 
     @classmethod
     def name(cls) -> str:

@@ -102,8 +102,9 @@ def _count_conversations(connection) -> int:
 def _engine(url: str) -> Optional[Engine]:
     """The database's engine, or None for an SQLite file not created yet (nothing stored)."""
     parsed = make_url(url)
-    if parsed.get_backend_name() == "sqlite" and not (parsed.database and Path(parsed.database).exists()):
-        return None
+    if parsed.get_backend_name() == "sqlite":
+        if not (parsed.database and Path(parsed.database).exists()):
+            return None
     return create_engine(url, future=True)
 
 

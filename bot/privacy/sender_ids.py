@@ -50,8 +50,8 @@ def _key(configured: str) -> bytes:
     if configured:
         if len(configured) < MIN_KEY_LENGTH:
             raise SenderIdKeyError(
-                f"SENDER_ID_KEY est trop courte ({len(configured)} caractères) : il en faut au moins "
-                f"{MIN_KEY_LENGTH}, par exemple « openssl rand -hex 32 »."
+                f"SENDER_ID_KEY est trop courte ({len(configured)} caractères) : il en faut au "
+                f"moins {MIN_KEY_LENGTH}, par exemple « openssl rand -hex 32 »."
             )
         return configured.encode("utf-8")
     return _generated_key(KEY_FILE)
@@ -72,5 +72,7 @@ def _generated_key(path: Path) -> bytes:
             draft.unlink()
     key = path.read_text(encoding="ascii").strip()
     if len(key) < MIN_KEY_LENGTH:
-        raise SenderIdKeyError(f"La clé de {path} est illisible : supprimez ce fichier ou définissez SENDER_ID_KEY.")
+        raise SenderIdKeyError(
+            f"La clé de {path} est illisible : supprimez ce fichier ou définissez SENDER_ID_KEY."
+        )
     return key.encode("ascii")

@@ -40,7 +40,8 @@ class PrivateSQLTrackerStore(SQLTrackerStore):
     def _event_query(
         self, session: Session, sender_id: str, fetch_events_from_all_sessions: bool
     ) -> Query:
-        return super()._event_query(session, self.stored_id(sender_id), fetch_events_from_all_sessions)
+        stored = self.stored_id(sender_id)
+        return super()._event_query(session, stored, fetch_events_from_all_sessions)
 
     async def save(self, tracker: DialogueStateTracker) -> None:
         # A shallow copy under the stored id: Rasa's `save` writes rows with `tracker.sender_id`

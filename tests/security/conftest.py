@@ -108,8 +108,9 @@ def guarded_assistant(
         api_jwt_secret=JWT_SECRET,
     )
     now = time.time()
-    save_conversation(settings.tracker_store_url, EXPIRED_VISITOR, ["bonjour", "merci"], now - 200 * DAY)
-    save_conversation(settings.tracker_store_url, RECENT_VISITOR, ["bonjour"], now - DAY)
+    url = settings.tracker_store_url
+    save_conversation(url, EXPIRED_VISITOR, ["bonjour", "merci"], now - 200 * DAY)
+    save_conversation(url, RECENT_VISITOR, ["bonjour"], now - DAY)
     extra_env = {
         "RASA_AUTH_TOKEN": API_TOKEN,
         "TELEGRAM_TOKEN": TOKEN,
@@ -157,7 +158,9 @@ class SocketVisitor:
         self.client.on("session_confirm", self.confirmations.put)
         self.client.on("bot_uttered", self.answers.put)
         headers = {"Origin": origin} if origin else {}
-        self.client.connect(rasa_url, transports=["polling"], socketio_path="/socket.io", headers=headers)
+        self.client.connect(
+            rasa_url, transports=["polling"], socketio_path="/socket.io", headers=headers
+        )
 
     def open_session(self, data: Any = None) -> str:
         self.client.emit("session_request", {"session_id": None} if data is None else data)

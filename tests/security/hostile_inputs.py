@@ -58,10 +58,10 @@ HOSTILE_MESSAGES = [
     Hostile("encodage", "séparateurs de ligne Unicode", "bonjour\u2028\u2029ça va ?", MODEL),
     # HTML and script
     Hostile("HTML et script", "balise script", "<script>alert(1)</script>", MODEL),
-    Hostile("HTML et script", "image à gestionnaire d'erreur", "<img src=x onerror=alert(1)>", MODEL),
-    Hostile("HTML et script", "lien javascript: en Markdown", "[cliquez](javascript:alert(1))", MODEL),
+    Hostile("HTML et script", "image et onerror", "<img src=x onerror=alert(1)>", MODEL),
+    Hostile("HTML et script", "lien javascript: Markdown", "[cliquez](javascript:alert(1))", MODEL),
     Hostile("HTML et script", "entités HTML", "&lt;script&gt;&#x3C;/b&#x3E;&amp;", MODEL),
-    Hostile("HTML et script", "balises du mode HTML de Telegram", "<b>gras</b></a><a href='x'>", MODEL),
+    Hostile("HTML et script", "balises HTML de Telegram", "<b>gras</b></a><a href='x'>", MODEL),
     Hostile("HTML et script", "SVG onload", "<svg/onload=fetch('//site-tiers.example')>", MODEL),
     # SQL fragments, in the text and in entity values of intent payloads
     Hostile("SQL", "DROP TABLE", "'; DROP TABLE events; --", MODEL),
@@ -72,8 +72,13 @@ HOSTILE_MESSAGES = [
         '/recommend_readings{"theme":"x\' UNION SELECT sender_id FROM events --"}', MODEL,
     ),
     Hostile("SQL", "joker LIKE comme auteur", '/recommend_readings{"author":"%"}', MODEL),
-    Hostile("SQL", "DELETE dans une année", '/recommend_readings{"year":"2019; DELETE FROM reference"}', MODEL),
-    Hostile("SQL", "entité de type liste", '/reading_details{"reference_id": [1, {"$ne": null}]}', MODEL),
+    Hostile(
+        "SQL", "DELETE dans une année",
+        '/recommend_readings{"year":"2019; DELETE FROM reference"}', MODEL,
+    ),
+    Hostile(
+        "SQL", "entité de type liste", '/reading_details{"reference_id": [1, {"$ne": null}]}', MODEL
+    ),
     # Prompt-like text and templates
     Hostile(
         "consignes", "ignorer les instructions",
@@ -90,7 +95,7 @@ HOSTILE_MESSAGES = [
     # Emoji floods
     Hostile("emoji", "500 émoticônes", "😀" * 500, MODEL),
     Hostile("emoji", "1 001 émoticônes", "😀" * 1001, TOO_LONG),
-    Hostile("emoji", "200 familles (séquences ZWJ, 1 400 points de code)", "👩‍👩‍👧‍👦" * 200, TOO_LONG),
+    Hostile("emoji", "200 familles (ZWJ, 1 400 points de code)", "👩‍👩‍👧‍👦" * 200, TOO_LONG),
     Hostile("emoji", "400 drapeaux", "🇫🇷" * 400, MODEL),
     # Distress in an over-long message
     Hostile("détresse", "détresse puis 3 000 caractères", DISTRESS + " " + "a" * 3000, CRISIS),

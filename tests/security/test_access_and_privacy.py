@@ -59,6 +59,12 @@ def call(rasa_url: str, method: str, path: str, query: str = "", headers=None) -
     return http(url, body, method=method, headers=headers)[0]
 
 
+def say(rasa_url: str, sender: str, text: str) -> tuple[int, list]:
+    body = json.dumps({"sender": sender, "message": text}).encode()
+    status, answer, _ = http(f"{rasa_url}/webhooks/rest/webhook", body)
+    return status, answer
+
+
 def bearer(secret: str, role: str = "admin", username: str = "bibliothecaire") -> dict:
     token = jwt.encode({"user": {"username": username, "role": role}}, secret, algorithm="HS256")
     return {"Authorization": f"Bearer {token}"}
@@ -73,7 +79,9 @@ def test_the_api_does_not_exist_by_default(servers, method, path):
     "method, path", [c for c in API_CALLS if c[1] not in PUBLIC_WHEN_ENABLED],
     ids=[f"{m} {p}" for m, p in API_CALLS if p not in PUBLIC_WHEN_ENABLED],
 )
-def test_when_enabled_the_api_refuses_calls_without_valid_credentials(guarded_assistant, method, path):
+def test_when_enabled_the_api_refuses_calls_without_valid_credentials(
+    guarded_assistant, method, path
+):
     url = guarded_assistant.rasa_url
     assert call(url, method, path) == 401
     assert call(url, method, path, "?token=devine") == 401
@@ -97,7 +105,7 @@ def test_a_visitor_jwt_reads_only_its_own_conversation(guarded_assistant):
 def test_the_api_reads_conversations_through_the_hashed_store(guarded_assistant):
     """Rasa's API asks for the visitor's id; the store finds the rows of its hash."""
     url, sender = guarded_assistant.rasa_url, f"api-{uuid.uuid4().hex[:8]}"
-    assert http(f"{url}/webhooks/rest/webhook", json.dumps({"sender": sender, "message": "bonjour"}).encode())[0] == 200
+    assert say(url, sender, "bonjour")[0] == 200
     status, tracker, _ = http(f"{url}/conversations/{sender}/tracker?token={API_TOKEN}")
     assert status == 200 and tracker["sender_id"] == sender
     assert any(e.get("text") == "bonjour" for e in tracker["events"] if e["event"] == "user")
@@ -112,26 +120,28 @@ def test_the_action_server_answers_only_with_the_secret(guarded_assistant):
     status, listed, _ = http(f"{actions}/actions", headers={"X-Action-Secret": ACTION_SECRET})
     assert status == 200 and {"name": "action_recommend_readings"} in listed
     # Rasa sends the secret: the readings, which come from the action server, are given.
-    status, answer, _ = http(
-        f"{guarded_assistant.rasa_url}/webhooks/rest/webhook",
-        json.dumps({"sender": "lecteur-1", "message": "je cherche des livres sur la pair-aidance"}).encode(),
+    status, answer = say(
+        guarded_assistant.rasa_url, "lecteur-1", "je cherche des livres sur la pair-aidance"
     )
     assert status == 200 and any("1." in m.get("text", "") for m in answer), answer
 
 
 def test_rest_cors_allows_only_the_configured_origins(guarded_assistant):
     url = f"{guarded_assistant.rasa_url}/webhooks/rest/webhook"
-    preflight = {"Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"}
+    preflight = {
+        "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"
+    }
     allowed = guarded_assistant.settings.cors_origins[0]
     _, _, headers = http(url, method="OPTIONS", headers={"Origin": allowed, **preflight})
     assert headers.get("Access-Control-Allow-Origin") == allowed
-    _, _, headers = http(url, method="OPTIONS", headers={"Origin": "http://site-tiers.example", **preflight})
+    foreign = {"Origin": "http://site-tiers.example", **preflight}
+    _, _, headers = http(url, method="OPTIONS", headers=foreign)
     assert "Access-Control-Allow-Origin" not in headers
 
 
 def test_sender_ids_are_stored_as_keyed_hashes(guarded_assistant):
     sender = f"hache-{uuid.uuid4().hex[:8]}"
-    http(f"{guarded_assistant.rasa_url}/webhooks/rest/webhook", json.dumps({"sender": sender, "message": "bonjour"}).encode())
+    say(guarded_assistant.rasa_url, sender, "bonjour")
     assert stored_rows(guarded_assistant.tracker_db, stored_sender_id(sender)) > 0
     assert stored_rows(guarded_assistant.tracker_db, sender) == 0
 
@@ -144,7 +154,7 @@ def test_conversations_past_the_retention_period_are_purged_at_start_up(guarded_
 def test_a_conversation_is_erased_on_request(guarded_assistant, monkeypatch, capsys):
     url, sender = guarded_assistant.rasa_url, f"effacer-{uuid.uuid4().hex[:8]}"
     for text in ["bonjour", "c'est quoi un GEM ?"]:
-        http(f"{url}/webhooks/rest/webhook", json.dumps({"sender": sender, "message": text}).encode())
+        say(url, sender, text)
     other = stored_rows(guarded_assistant.tracker_db, stored_sender_id(RECENT_VISITOR))
     monkeypatch.setenv("TRACKER_STORE_URL", guarded_assistant.settings.tracker_store_url)
 
@@ -155,5 +165,5 @@ def test_a_conversation_is_erased_on_request(guarded_assistant, monkeypatch, cap
     assert main(["confidentialite", "effacer", sender]) == 1
     assert "Aucune conversation" in capsys.readouterr().err
     # The visitor can go on: a new conversation starts.
-    status, answer, _ = http(f"{url}/webhooks/rest/webhook", json.dumps({"sender": sender, "message": "bonjour"}).encode())
+    status, answer = say(url, sender, "bonjour")
     assert status == 200 and answer

@@ -42,7 +42,9 @@ def test_invisible_characters_are_removed_and_the_rest_kept(text, expected):
     assert check_message(text, "visiteur", LIMIT).text == expected
 
 
-@pytest.mark.parametrize("text", ["", "   ", "\n\t\r", "\x00\x01\x7f", "\u200b\ufeff", "\u00a0\u3000", "\uffff"])
+@pytest.mark.parametrize(
+    "text", ["", "   ", "\n\t\r", "\x00\x01\x7f", "\u200b\ufeff", "\u00a0\u3000", "\uffff"]
+)
 def test_nothing_to_read_gets_the_empty_notice(text):
     assert check_message(text, "visiteur", LIMIT).reply == EMPTY
 
@@ -76,7 +78,8 @@ def test_a_message_that_is_not_a_text_is_an_error(message):
     [
         ("moi", True), ("-1001234567890", True), ("0f" * 16, True), ("a" * 128, True),
         ("", False), ("a" * 129, False), ("../x", False), ("a/b", False), ("a b", False),
-        ("é", False), ("a\x00", False), ("%2e", False), ("x@y.fr", False), (42, False), (None, False),
+        ("é", False), ("a\x00", False), ("%2e", False), ("x@y.fr", False), (42, False),
+        (None, False),
     ],
 )
 def test_sender_ids(sender, valid):

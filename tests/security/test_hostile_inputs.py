@@ -33,7 +33,8 @@ from tests.security.hostile_inputs import (
 pytestmark = pytest.mark.integration
 
 LIMIT = 1000
-NOTICES = {EMPTY, TOO_LONG.format(limit=LIMIT), NOT_A_MESSAGE, NO_SESSION}
+TOO_LONG_NOTICE = TOO_LONG.format(limit=LIMIT)
+NOTICES = {EMPTY, TOO_LONG_NOTICE, NOT_A_MESSAGE, NO_SESSION}
 NORMAL_QUESTION = "c'est quoi un GEM ?"
 NORMAL_ANSWER = "entraide mutuelle"  # in the answer utter_faq/gem
 CRISIS_LINE = "3114"
@@ -79,7 +80,8 @@ def test_rest(guarded_assistant, hostile: Hostile):
     sender = new_sender()
     status, answer = rest(guarded_assistant, {"sender": sender, "message": hostile.message})
     texts = [m.get("text", "") for m in answer] if isinstance(answer, list) else []
-    record(hostile.family, hostile.name, "REST", hostile.expected, f"{status} {_summary(texts, answer)}")
+    observed = f"{status} {_summary(texts, answer)}"
+    record(hostile.family, hostile.name, "REST", hostile.expected, observed)
     if hostile.expected == REFUSED:
         assert status == 400 and "erreur" in answer
     else:
@@ -146,21 +148,22 @@ def test_rest_odd_but_valid_requests(guarded_assistant):
     duplicate = b'{"sender": "dup-1", "message": "x", "message": "bonjour"}'
     assert rest(guarded_assistant, duplicate, raw=True)[0] == 200
     assert http(f"{guarded_assistant.rasa_url}/webhooks/rest/webhook", method="GET")[0] == 405
-    for name, status in [("BOM en tête", 200), ("clés en double", 200), ("GET sur le webhook", 405)]:
+    for name, status in [("BOM", 200), ("clés en double", 200), ("GET sur le webhook", 405)]:
         record("requêtes REST", name, "REST", str(status), str(status))
 
 
 @pytest.mark.parametrize(
     "name, body, status, answer",
     [
-        ("trop long", {"sender": "idem-1", "message": "a" * 1001, "message_id": "m1"}, 200, TOO_LONG.format(limit=LIMIT)),
+        ("trop long", {"sender": "idem-1", "message": "a" * 1001}, 200, TOO_LONG_NOTICE),
         ("vide", {"sender": "idem-2", "message": "\u200b", "message_id": "m2"}, 200, EMPTY),
-        ("expéditeur chemin", {"sender": "../x", "message": "bonjour", "message_id": "m3"}, 400, None),
+        ("expéditeur chemin", {"sender": "../x", "message": "bonjour"}, 400, None),
         ("message objet", {"sender": "idem-4", "message": {"$gt": ""}}, 400, None),
     ],
 )
 def test_the_retry_safe_rest_channel_is_guarded_too(guarded_assistant, name, body, status, answer):
-    got, reply, _ = http(f"{guarded_assistant.rasa_url}/webhooks/rest_idempotent/webhook", json.dumps(body).encode())
+    url = f"{guarded_assistant.rasa_url}/webhooks/rest_idempotent/webhook"
+    got, reply, _ = http(url, json.dumps(body).encode())
     record("REST rejouable", name, "REST (rest_idempotent)", str(status), str(got))
     assert got == status
     if answer:
@@ -180,7 +183,8 @@ def test_client_metadata_and_addresses_are_not_stored(guarded_assistant):
     assert b"203.0.113.77" not in stored and b"espion" not in stored
     assert b"127.0.0.1" not in stored
     assert sender.encode() not in stored and stored_sender_id(sender).encode() in stored
-    record("vie privée", "métadonnées client (IP, navigateur), canal usurpé", "REST", "non stocké", "non stocké")
+    name = "métadonnées client (IP, navigateur), canal usurpé"
+    record("vie privée", name, "REST", "non stocké", "non stocké")
 
 
 @settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -214,7 +218,8 @@ def test_socketio(visitor, hostile: Hostile):
     visitor.client.emit("user_uttered", {"message": hostile.message, "session_id": session})
     if hostile.expected == CRISIS:
         crisis = visitor.answer_containing(CRISIS_LINE)
-        record(hostile.family, hostile.name, "socket.io", hostile.expected, _summary([crisis or ""]))
+        observed = _summary([crisis or ""])
+        record(hostile.family, hostile.name, "socket.io", hostile.expected, observed)
         assert crisis
     else:
         answer = visitor.next_answer()
@@ -241,7 +246,7 @@ def test_socketio_session_ids_are_checked(visitor):
         assert isinstance(confirmed, str) and len(confirmed) == 32 and confirmed != data
     session = visitor.open_session()
     for name, data in [
-        ("message dans la session d'un autre", {"message": "bonjour", "session_id": uuid.uuid4().hex}),
+        ("message dans la session d'un autre", {"message": "x", "session_id": uuid.uuid4().hex}),
         ("message sans session", {"message": "bonjour"}),
     ]:
         visitor.client.emit("user_uttered", data)
@@ -328,7 +333,8 @@ def _update(**content: Any) -> bytes:
 
 
 def _chat_message(chat_id: Any, text: str = "bonjour") -> dict:
-    return {"message_id": 1, "date": 1718035200, "chat": {"id": chat_id, "type": "private"}, "text": text}
+    chat = {"id": chat_id, "type": "private"}
+    return {"message_id": 1, "date": 1718035200, "chat": chat, "text": text}
 
 
 TELEGRAM_REQUESTS = [
@@ -340,8 +346,8 @@ TELEGRAM_REQUESTS = [
     ("update_id texte", json.dumps({"update_id": "1", "message": {}}).encode(), True, 400),
     ("message texte au lieu d'objet", _update(message="bonjour"), True, 200),
     ("discussion sans identifiant", _update(message={"chat": {}, "text": "bonjour"}), True, 200),
-    ("identifiant de discussion chemin relatif", _update(message=_chat_message("../../etc/passwd")), True, 200),
-    ("identifiant de discussion de 10 000 caractères", _update(message=_chat_message("9" * 10_000)), True, 200),
+    ("discussion au chemin relatif", _update(message=_chat_message("../../etc/passwd")), True, 200),
+    ("discussion de 10 000 chiffres", _update(message=_chat_message("9" * 10_000)), True, 200),
     ("identifiant de discussion objet", _update(message=_chat_message({"$ne": None})), True, 200),
     ("bouton au contenu forgé de 5 000 caractères", _update(callback_query={
         "id": "1", "from": {"id": 5}, "message": _chat_message(5), "data": "/greet" + "x" * 5000,
@@ -354,7 +360,8 @@ TELEGRAM_REQUESTS = [
 )
 def test_telegram_malformed_updates(guarded_assistant, name, body, with_secret, expected):
     calls_before = len(guarded_assistant.fake_bot_api.calls("sendMessage"))
-    status = telegram_update(guarded_assistant.rasa_url, body, **({} if with_secret else {"secret": None}))
+    secret = {} if with_secret else {"secret": None}
+    status = telegram_update(guarded_assistant.rasa_url, body, **secret)
     record("mises à jour Telegram", name, "Telegram", str(expected), str(status))
     assert status == expected
     # Nothing is sent to a chat named by a malformed update (an id Telegram never gives).
@@ -370,7 +377,7 @@ def _assert_outcome(expected: str, texts: list[str], escaped: bool = False) -> N
     if expected == MODEL:
         assert texts and not {shown(n) for n in NOTICES} & set(texts), texts
     elif expected == EXPECT_TOO_LONG:
-        assert texts == [shown(TOO_LONG.format(limit=LIMIT))], texts
+        assert texts == [shown(TOO_LONG_NOTICE)], texts
     elif expected == EXPECT_EMPTY:
         assert texts == [shown(EMPTY)], texts
     elif expected == CRISIS:
@@ -387,7 +394,7 @@ def _summary(texts: list[str], answer: Any = None) -> str:
     if CRISIS_LINE in joined:
         return "numéros d'urgence"
     for notice, label in [
-        (TOO_LONG.format(limit=LIMIT), "avis « trop long »"), (EMPTY, "avis « vide »"),
+        (TOO_LONG_NOTICE, "avis « trop long »"), (EMPTY, "avis « vide »"),
         (NOT_A_MESSAGE, "avis « illisible »"), (NO_SESSION, "avis « session »"),
     ]:
         if notice in joined or escape_html(notice) in joined:

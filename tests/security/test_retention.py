@@ -19,10 +19,12 @@ from tests.security.conftest import DAY, save_conversation, stored_rows
 @pytest.fixture
 def store(tmp_path, monkeypatch):
     """Settings pointing at an SQLite store of this test, for the code and the command line."""
-    url = f"sqlite:///{tmp_path / 'conversations.sqlite3'}"
-    monkeypatch.setenv("TRACKER_STORE_URL", url)
+    database = tmp_path / "conversations.sqlite3"
+    monkeypatch.setenv("TRACKER_STORE_URL", f"sqlite:///{database}")
     monkeypatch.delenv("RETENTION_DAYS", raising=False)
-    return replace(load_settings(), tracker_store_url=url, tracker_store_db=str(tmp_path / "conversations.sqlite3"))
+    return replace(
+        load_settings(), tracker_store_url=f"sqlite:///{database}", tracker_store_db=str(database)
+    )
 
 
 def senders(settings) -> set[str]:
