@@ -342,9 +342,17 @@ def _require_model() -> Path:
     return model
 
 
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
 def serve_cluster() -> None:
     from bot.web.server import running_demo_page
 
+    # Ctrl-C, or SIGTERM from a service manager, stops every process cleanly (a shell that starts
+    # this in the background would have it ignore SIGINT).
+    signal.signal(signal.SIGINT, _interrupt)
+    signal.signal(signal.SIGTERM, _interrupt)
     started = time.monotonic()
     settings = cluster_settings(load_settings())
     model = _require_model()
