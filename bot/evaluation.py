@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Iterable, Optional
 
-from bot.settings import PROJECT_ROOT, RESULTS_DIR
+from bot.settings import PROJECT_ROOT
 
 HELDOUT_FILE = PROJECT_ROOT / "tests" / "nlu" / "heldout.yml"
 OUT_OF_SCOPE = "out_of_scope"
@@ -172,8 +172,3 @@ def evaluate(model: Path, heldout: Path = HELDOUT_FILE) -> tuple[EvaluationRepor
     predictions = predict(model, load_heldout(heldout))
     return score(predictions, time.monotonic() - started), predictions
 
-
-def evaluate_and_report(model: Path, out_dir: Path = RESULTS_DIR / "evaluation") -> EvaluationReport:
-    report, predictions = evaluate(model)
-    report.report_path = str(write_report(report, predictions, out_dir))
-    return report

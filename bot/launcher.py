@@ -90,12 +90,10 @@ def running_servers(
     settings = settings or load_settings()
     env = {**service_environment(settings), **(extra_env or {})}
     purge_at_start_up(settings)
-    env["SANIC_HOST"] = settings.action_host  # rasa_sdk binds to SANIC_HOST
     actions = rasa = None
     try:
         actions = subprocess.Popen(action_server_command(settings), cwd=PROJECT_ROOT, env=env)
         wait_until_up(f"http://{settings.action_host}:{settings.action_port}/health", actions)
-        env.pop("SANIC_HOST")
         command = rasa_server_command(settings, model, env.get("RASA_AUTH_TOKEN"))
         rasa = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env)
         wait_until_up(f"{settings.rasa_url}/", rasa)
@@ -141,11 +139,9 @@ def chat_in_terminal(model: Path) -> None:
     """`make shell`: the action server in the background, Rasa's console in the foreground."""
     settings = load_settings()
     env = service_environment(settings)
-    env["SANIC_HOST"] = settings.action_host
     actions = subprocess.Popen(action_server_command(settings), cwd=PROJECT_ROOT, env=env)
     try:
         wait_until_up(f"http://{settings.action_host}:{settings.action_port}/health", actions)
-        env.pop("SANIC_HOST")
         command = [sys.executable, "-m", "rasa", "shell", "--model", str(model), "--endpoints", "endpoints.yml"]
         subprocess.run(command, cwd=PROJECT_ROOT, env=env)
     except KeyboardInterrupt:
