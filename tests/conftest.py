@@ -42,20 +42,26 @@ def seeded_database_url(tmp_path_factory) -> str:
     return url
 
 
+def isolated_settings(tmp_path_factory, database_url: str, name: str, **overrides):
+    """Settings for servers of their own: free ports, the given bibliography, a fresh tracker."""
+    tracker = tmp_path_factory.mktemp(name) / "conversations.sqlite3"
+    return replace(
+        load_settings(),
+        rasa_port=free_port(),
+        action_port=free_port(),
+        database_url=database_url,
+        tracker_store_url=f"sqlite:///{tracker}",
+        tracker_store_db=str(tracker),
+        **overrides,
+    )
+
+
 @pytest.fixture(scope="session")
 def servers(trained_model, seeded_database_url, tmp_path_factory) -> Iterator:
     """The action server and the Rasa server, as `make run` starts them, on free ports."""
     from bot.launcher import running_servers
 
-    tracker = tmp_path_factory.mktemp("tracker") / "conversations.sqlite3"
-    settings = replace(
-        load_settings(),
-        rasa_port=free_port(),
-        action_port=free_port(),
-        database_url=seeded_database_url,
-        tracker_store_url=f"sqlite:///{tracker}",
-        tracker_store_db=str(tracker),
-    )
+    settings = isolated_settings(tmp_path_factory, seeded_database_url, "tracker")
     with running_servers(trained_model, settings) as running:
         yield running
 

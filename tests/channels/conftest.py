@@ -9,15 +9,14 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Iterator, Optional
 
 import pytest
 from aiohttp import web
 
 from bot.privacy.sender_ids import stored_sender_id
-from bot.settings import load_settings
-from tests.conftest import free_port
+from tests.conftest import free_port, isolated_settings
 
 TOKEN = "123456789:AAE-jeton_de_test"
 SECRET = "secret-de-test_42"
@@ -128,15 +127,7 @@ def telegram_assistant(
     """The action server and the Rasa server, their Telegram channel pointed at the fake API."""
     from bot.launcher import running_servers
 
-    tracker = tmp_path_factory.mktemp("telegram-tracker") / "conversations.sqlite3"
-    settings = replace(
-        load_settings(),
-        rasa_port=free_port(),
-        action_port=free_port(),
-        database_url=seeded_database_url,
-        tracker_store_url=f"sqlite:///{tracker}",
-        tracker_store_db=str(tracker),
-    )
+    settings = isolated_settings(tmp_path_factory, seeded_database_url, "telegram-tracker")
     telegram_env = {
         "TELEGRAM_TOKEN": TOKEN,
         "TELEGRAM_SECRET_TOKEN": SECRET,

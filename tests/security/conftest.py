@@ -14,16 +14,16 @@ import sqlite3
 import time
 import urllib.error
 import urllib.request
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Optional
 
 import pytest
 import socketio
 
-from bot.settings import PROJECT_ROOT, Settings, load_settings
+from bot.settings import PROJECT_ROOT, Settings
 from tests.channels.conftest import SECRET, TOKEN, FakeBotApi
-from tests.conftest import free_port
+from tests.conftest import free_port, isolated_settings
 
 API_TOKEN = "jeton-api-de-test"
 JWT_SECRET = "secret-jwt-de-test-0123456789"
@@ -96,16 +96,9 @@ def guarded_assistant(
 
     fake_bot_api = FakeBotApi()
     fake_bot_api.start()
-    tracker = tmp_path_factory.mktemp("tracker-securise") / "conversations.sqlite3"
-    settings = replace(
-        load_settings(),
-        rasa_port=free_port(),
-        action_port=free_port(),
-        database_url=seeded_database_url,
-        tracker_store_url=f"sqlite:///{tracker}",
-        tracker_store_db=str(tracker),
-        action_secret=ACTION_SECRET,
-        api_jwt_secret=JWT_SECRET,
+    settings = isolated_settings(
+        tmp_path_factory, seeded_database_url, "tracker-securise",
+        action_secret=ACTION_SECRET, api_jwt_secret=JWT_SECRET,
     )
     now = time.time()
     url = settings.tracker_store_url
