@@ -20,7 +20,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import random
 import socket
 import sys
@@ -38,6 +37,7 @@ from sqlalchemy import bindparam, create_engine, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from benchmarks.reporting import percentile  # noqa: E402
 from bot import cluster as topology  # noqa: E402
 from bot.bibliography.database import temporary_postgres_database  # noqa: E402
 from bot.channels.rest import REPLAYED_HEADER  # noqa: E402
@@ -250,13 +250,6 @@ def check_trackers(settings: Settings, load: Load) -> TrackerCheck:
 
 
 # --- runs -------------------------------------------------------------------------------
-
-def percentile(values: Sequence[float], p: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]  # nearest rank
-
 
 @dataclass
 class PhaseReport:

@@ -6,8 +6,10 @@ A model is named after a hash of its inputs (configuration, domain, NLU, rules, 
 from __future__ import annotations
 
 import hashlib
+import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -70,5 +72,19 @@ def train(
         "--fixed-model-name", target.name.removesuffix(".tar.gz"),
         "--force",
     ]
+    started = time.monotonic()
     subprocess.run(command, cwd=PROJECT_ROOT, env=service_environment(), check=True)
+    _timing_file(target).write_text(json.dumps({"training_seconds": round(time.monotonic() - started, 1)}))
     return target
+
+
+def _timing_file(model: Path) -> Path:
+    return model.with_name(model.name.removesuffix(".tar.gz") + ".json")
+
+
+def training_seconds(model: Path) -> Optional[float]:
+    """How long the training of `model` took, when it was measured (benchmarks/serving.py)."""
+    try:
+        return json.loads(_timing_file(model).read_text())["training_seconds"]
+    except (OSError, ValueError, KeyError):
+        return None
