@@ -39,7 +39,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from benchmarks.reporting import markdown_table, percentile, run_header, save  # noqa: E402
+from benchmarks.reporting import BENCH_RESULTS_DIR, markdown_table, percentile, run_header, save  # noqa: E402
 from bot import training  # noqa: E402
 from bot.launcher import action_server_command, rasa_server_command, stop  # noqa: E402
 from bot.settings import PROJECT_ROOT, Settings, load_settings, service_environment  # noqa: E402
@@ -129,7 +129,7 @@ def first_answer(url: str, started: float, processes: Sequence[subprocess.Popen]
     body = json.dumps({"sender": "premier-visiteur", "message": OPENING}).encode()
     while time.monotonic() - started < START_DEADLINE_SECONDS:
         if any(p.poll() is not None for p in processes):
-            raise RuntimeError("Un serveur s'est arrêté au démarrage.")
+            raise RuntimeError(f"Un serveur s'est arrêté au démarrage (journaux : {BENCH_RESULTS_DIR}).")
         request = urllib.request.Request(url, data=body, headers={"Content-Type": "application/json"})
         try:
             with urllib.request.urlopen(request, timeout=TURN_TIMEOUT_SECONDS) as response:
@@ -143,21 +143,27 @@ def first_answer(url: str, started: float, processes: Sequence[subprocess.Popen]
 
 @contextmanager
 def running(model: Path, directory: Path) -> Iterator[Servers]:
-    """Both servers started at the same instant, as a service manager would start them."""
+    """Both servers started at the same instant, as a service manager would start them.
+
+    Their output goes to rasa.log and actions.log under results/benchmarks/.
+    """
     settings = fresh_settings(directory)
     env = service_environment(settings)
-    started = time.monotonic()
-    actions = subprocess.Popen(action_server_command(settings), cwd=PROJECT_ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    rasa = subprocess.Popen(rasa_server_command(settings, model), cwd=PROJECT_ROOT, env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        servers = Servers(settings, rasa, actions)
-        servers.first_answer_seconds = first_answer(servers.url, started, (rasa, actions))
-        yield servers
-    finally:
-        stop(rasa)
-        stop(actions)
+    BENCH_RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    with open(BENCH_RESULTS_DIR / "actions.log", "w") as actions_log, \
+            open(BENCH_RESULTS_DIR / "rasa.log", "w") as rasa_log:
+        started = time.monotonic()
+        actions = subprocess.Popen(action_server_command(settings), cwd=PROJECT_ROOT, env=env,
+                                   stdout=actions_log, stderr=subprocess.STDOUT)
+        rasa = subprocess.Popen(rasa_server_command(settings, model), cwd=PROJECT_ROOT, env=env,
+                                stdout=rasa_log, stderr=subprocess.STDOUT)
+        try:
+            servers = Servers(settings, rasa, actions)
+            servers.first_answer_seconds = first_answer(servers.url, started, (rasa, actions))
+            yield servers
+        finally:
+            stop(rasa)
+            stop(actions)
 
 
 def peak_memory_mib(pid: int) -> float:
@@ -264,7 +270,8 @@ def measure(servers: Servers, kind: str, concurrency: int, messages: int, run_id
 # --- the profile ----------------------------------------------------------------------------
 
 FRAME_FILE = re.compile(r"\(([^()]*?):\d+\)")
-OWN_CODE = re.compile(r"(?:site-packages/|/work/[^/]+/)((?:rasa|rasa_sdk|bot|components|actions)/[^:]*\.py)")
+# py-spy names a file relative to its entry of sys.path ("rasa/core/agent.py"), or in full.
+OWN_CODE = re.compile(r"(?:^|/)((?:rasa|rasa_sdk|bot|components|actions)/[^()]*\.py)$")
 
 
 def module_of(stack: str) -> str:
@@ -292,17 +299,20 @@ def profiled(servers: Servers, kind: str, messages: int, run_id: str) -> Optiona
     if not Path(py_spy).exists():
         print("  py-spy n'est pas installé : pas de profil (pip install py-spy).", flush=True)
         return None
-    with tempfile.NamedTemporaryFile(suffix=".txt") as output:
-        recorder = subprocess.Popen(
-            [py_spy, "record", "--pid", str(servers.rasa.pid), "--format", "raw", "--rate", "200",
-             "--output", output.name, "--nonblocking"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        time.sleep(1)
-        measure(servers, kind, PROFILED_CONCURRENCY, messages, run_id + "-profil")
-        recorder.send_signal(signal.SIGINT)
-        recorder.wait(timeout=60)
-        raw = Path(output.name).read_text()
-    return profile_shares(raw)
+    output = BENCH_RESULTS_DIR / "serving-profile.txt"  # py-spy's raw stacks, for a closer look
+    recorder = subprocess.Popen(
+        [py_spy, "record", "--pid", str(servers.rasa.pid), "--format", "raw", "--rate", "200",
+         "--output", str(output), "--nonblocking"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    time.sleep(1)
+    measure(servers, kind, PROFILED_CONCURRENCY, messages, run_id + "-profil")
+    recorder.send_signal(signal.SIGINT)
+    recorder.wait(timeout=60)
+    raw = output.read_text() if output.exists() else ""
+    shares = profile_shares(raw)
+    if not shares:
+        print("  py-spy n'a rien enregistré (droit ptrace refusé ?) : pas de profil.", flush=True)
+    return shares or None
 
 
 # --- the report -----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Score a trained model on the held-out French questions (tests/nlu/), written apart from training.
 
-The label of an FAQ question is its family (`faq/gem`), as the ResponseSelector picks it, so a
+The label of an FAQ question is its family (`faq/gem`), as the response selector output names it, so a
 right intent with the wrong answer counts as wrong. A message the model declines to answer
 (`nlu_fallback`) counts as wrong for accuracy, but as an honest non-answer for out-of-scope
 recall, since the visitor then gets the fallback rather than a bluff.

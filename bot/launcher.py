@@ -28,7 +28,7 @@ def rasa_server_command(settings: Settings, model: Path, auth_token: Optional[st
     """With a token (RASA_AUTH_TOKEN), Rasa's HTTP API is open to whoever has it: `python -m bot
     entrainer` then loads a new model into the running server (PUT /model)."""
     command = [
-        sys.executable, "-m", "rasa", "run",
+        sys.executable, "-m", "bot.rasa_server", "run",
         "--model", str(model),
         "--endpoints", "endpoints.yml",
         "--credentials", "credentials.yml",

@@ -1,0 +1,81 @@
+"""The intent classifier component: FAQ families, the selector output `utter_faq` reads, storage."""
+from __future__ import annotations
+
+import pytest
+import spacy
+from rasa.engine.graph import ExecutionContext, GraphSchema
+from rasa.engine.storage.local_model_storage import LocalModelStorage
+from rasa.engine.storage.resource import Resource
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+
+from components.linear_intent_classifier import SPACY_DOC, LinearIntentClassifier, fold_accents
+
+EXAMPLES = {
+    "faq/gem": ["c'est quoi un GEM", "groupe d'entraide mutuelle", "comment aller dans un GEM",
+                "les GEM accueillent qui", "adhérer à un groupe d'entraide mutuelle"],
+    "faq/retablissement": ["c'est quoi le rétablissement", "le rétablissement en santé mentale",
+                           "se rétablir après une maladie psychique", "définition du rétablissement",
+                           "rétablissement et espoir"],
+    "greet": ["bonjour", "salut", "bonsoir", "coucou", "hello"],
+}
+RESPONSES = {"utter_faq/gem": [{"text": "Un GEM est…"}], "utter_faq/retablissement": [{"text": "Le rétablissement…"}]}
+
+
+@pytest.fixture(scope="module")
+def nlp():
+    return spacy.load("fr_core_news_md", disable=["parser", "ner"])
+
+
+def message(nlp, text: str, label: str | None = None) -> Message:
+    data = {"text": text, SPACY_DOC: nlp(text)}
+    if label:
+        intent, _, key = label.partition("/")
+        data["intent"] = intent
+        if key:
+            data["intent_response_key"] = label
+    return Message(data=data)
+
+
+@pytest.fixture
+def trained(nlp, tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("linear_intent_classifier")
+    context = ExecutionContext(GraphSchema({}), "test")
+    config = LinearIntentClassifier.get_default_config()
+    component = LinearIntentClassifier.create(config, storage, resource, context)
+    examples = [message(nlp, text, label) for label, texts in EXAMPLES.items() for text in texts]
+    component.train(TrainingData(training_examples=examples, responses=RESPONSES))
+    return LinearIntentClassifier.load(config, storage, resource, context)
+
+
+def test_an_faq_question_gets_the_faq_intent_and_the_family_utter_faq_reads(nlp, trained):
+    [parsed] = trained.process([message(nlp, "qu'est-ce qu'un groupe d'entraide mutuelle ?")])
+    assert parsed.get("intent")["name"] == "faq"
+    selected = parsed.get("response_selector")["faq"]["response"]
+    assert selected["intent_response_key"] == "faq/gem"
+    assert selected["utter_action"] == "utter_faq/gem"
+    assert selected["responses"] == RESPONSES["utter_faq/gem"]
+    assert parsed.get("response_selector")["all_retrieval_intents"] == ["faq"]
+
+
+def test_the_ranking_names_faq_families_so_that_two_close_families_look_ambiguous(nlp, trained):
+    [parsed] = trained.process([message(nlp, "salut")])
+    ranking = parsed.get("intent_ranking")
+    assert parsed.get("intent")["name"] == ranking[0]["name"] == "greet"
+    assert {r["name"] for r in ranking} == set(EXAMPLES)
+    assert sum(r["confidence"] for r in ranking) == pytest.approx(1.0)
+    assert [r["confidence"] for r in ranking] == sorted((r["confidence"] for r in ranking), reverse=True)
+
+
+def test_an_untrained_classifier_leaves_messages_alone(nlp, tmp_path):
+    context = ExecutionContext(GraphSchema({}), "test")
+    component = LinearIntentClassifier.load(
+        LinearIntentClassifier.get_default_config(), LocalModelStorage(tmp_path), Resource("absent"), context
+    )
+    [parsed] = component.process([message(nlp, "bonjour")])
+    assert parsed.get("intent") is None
+
+
+def test_accents_and_case_are_folded():
+    assert fold_accents("Médiatrice ÉQUIPE") == "mediatrice equipe"
