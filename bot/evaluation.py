@@ -77,7 +77,9 @@ def label_of(parse: dict) -> tuple[str, float]:
     intent = parse.get("intent") or {}
     name, confidence = intent.get("name") or FALLBACK, float(intent.get("confidence") or 0)
     if name == "faq":
-        selected = (parse.get("response_selector") or {}).get("faq", {}).get("response", {})
+        # A selector trained for every retrieval intent (Rasa's default) answers under "default".
+        selectors = parse.get("response_selector") or {}
+        selected = (selectors.get("faq") or selectors.get("default") or {}).get("response", {})
         name = selected.get("intent_response_key") or name
     return name, confidence
 
