@@ -105,9 +105,10 @@ def train_rasa_nlu(config: Path, nlu: Path, retrain: bool = False) -> tuple[Path
     command = [sys.executable, "-m", "rasa", "train", "nlu", "--config", str(config),
                "--nlu", str(nlu), "--out", str(BENCH_MODELS), "--fixed-model-name", name]
     started = time.monotonic()
+    # Without Rasa's training cache (.rasa/cache), which would make a second training look free.
+    env = {**service_environment(), "RASA_MAX_CACHE_SIZE": "0"}
     with log.open("w") as output:
-        subprocess.run(command, cwd=PROJECT_ROOT, env=service_environment(), check=True,
-                       stdout=output, stderr=subprocess.STDOUT)
+        subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=True, stdout=output, stderr=subprocess.STDOUT)
     seconds = time.monotonic() - started
     timing.write_text(json.dumps({"training_seconds": seconds}))
     print(f"  … {seconds:.0f} s", flush=True)
