@@ -1,9 +1,9 @@
 """`rasa run` with the action server's answers checked by a JSON Schema validator built once.
 
 Rasa 3.6 checks each answer of the action server with `jsonschema.validate`, which first checks
-the schema itself against JSON Schema's meta-schema, on every call: on a reading turn that was
-about a fifth of the Rasa server's time (benchmarks/serving.py --profile). The same schema,
-checked once and compiled once, checks the same answers and raises the same error.
+the schema itself against JSON Schema's meta-schema, on every call: removing that took a reading
+turn from 6.6 to 11.0 messages/s (benchmarks/serving.py --profile, README « Mesures »). The same
+schema, checked once and compiled once, checks the same answers and raises the same error.
 
     python -m bot.rasa_server run --model … (the arguments of `rasa`)
 """
