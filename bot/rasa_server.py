@@ -1,9 +1,10 @@
 """`rasa run` with the action server's answers checked by a JSON Schema validator built once.
 
 Rasa 3.6 checks each answer of the action server with `jsonschema.validate`, which first checks
-the schema itself against JSON Schema's meta-schema, on every call: removing that took a reading
-turn from 6.6 to 10.9 messages/s at 10 conversations (benchmarks/serving.py --profile, README « Mesures »). The same
-schema, checked once and compiled once, checks the same answers and raises the same error.
+the schema itself against JSON Schema's meta-schema, on every call: removing that took reading
+turns from 6.6 to 10.9 messages/s at 10 conversations (benchmarks/serving.py --profile, README
+« Mesures »). The same schema, checked once and compiled once, checks the same answers and
+raises the same error.
 
     python -m bot.rasa_server run --model … (the arguments of `rasa`)
 """
