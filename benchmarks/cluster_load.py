@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import json
 import random
-import socket
 import sys
 import time
 import uuid
@@ -41,6 +40,7 @@ from benchmarks.reporting import percentile  # noqa: E402
 from bot import cluster as topology  # noqa: E402
 from bot.bibliography.database import temporary_postgres_database  # noqa: E402
 from bot.channels.rest import REPLAYED_HEADER  # noqa: E402
+from bot.launcher import free_port  # noqa: E402
 from bot.privacy.sender_ids import stored_sender_id  # noqa: E402
 from bot.settings import PROJECT_ROOT, RESULTS_DIR, VAR_DIR, Settings, load_settings  # noqa: E402
 
@@ -362,12 +362,6 @@ def fault_run(cluster: topology.Cluster, conversations: int, turns: int, think: 
 
 
 # --- a cluster of its own ---------------------------------------------------------------
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
 
 @contextmanager
 def throwaway_cluster(model: Path, directory: Path) -> Iterator[topology.Cluster]:

@@ -41,9 +41,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from benchmarks.reporting import BENCH_RESULTS_DIR, markdown_table, percentile, run_header, save  # noqa: E402
 from bot import training  # noqa: E402
-from bot.launcher import action_server_command, rasa_server_command, stop  # noqa: E402
+from bot.launcher import action_server_command, free_port, rasa_server_command, stop  # noqa: E402
 from bot.settings import PROJECT_ROOT, Settings, load_settings, service_environment  # noqa: E402
-from tests.conftest import free_port  # noqa: E402
 
 WEBHOOK = "/webhooks/rest/webhook"
 CONCURRENCY = (1, 10, 50)
@@ -107,14 +106,10 @@ class Servers:
 
 def fresh_settings(directory: Path) -> Settings:
     """Free ports, a new seeded SQLite bibliography and an empty conversation store."""
-    from bot.bibliography.database import make_engine, upgrade_database
-    from bot.bibliography.seed import load_seed_files
+    from bot.bibliography.seed import migrate_and_seed
 
     database_url = f"sqlite:///{directory / 'bibliotheque.sqlite3'}"
-    upgrade_database(database_url)
-    engine = make_engine(database_url)
-    load_seed_files(engine)
-    engine.dispose()
+    migrate_and_seed(database_url)
     tracker = directory / "conversations.sqlite3"
     return replace(load_settings(), rasa_port=free_port(), action_port=free_port(),
                    database_url=database_url, tracker_store_url=f"sqlite:///{tracker}",

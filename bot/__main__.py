@@ -14,12 +14,10 @@ from bot.privacy.cli import register as register_privacy_commands
 
 def cmd_base(args: argparse.Namespace) -> int:
     """Create or upgrade the bibliography database, then load the seed file."""
-    from bot.bibliography.database import make_engine, upgrade_database
-    from bot.bibliography.seed import load_seed_files
+    from bot.bibliography.seed import migrate_and_seed
 
     print("Mise à jour de la base bibliographique…", flush=True)
-    upgrade_database()
-    report = load_seed_files(make_engine())
+    report = migrate_and_seed()
     print(report.summary_fr(), flush=True)
     return 0
 

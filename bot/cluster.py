@@ -149,17 +149,11 @@ def create_database(url: str) -> None:
 
 def prepare_databases(settings: Settings) -> None:
     """Both databases exist; the bibliography is migrated and loaded. Rasa makes its own table."""
-    from bot.bibliography.database import make_engine, upgrade_database
-    from bot.bibliography.seed import load_seed_files
+    from bot.bibliography.seed import migrate_and_seed
 
     create_database(settings.tracker_store_url)
     create_database(settings.database_url)
-    upgrade_database(settings.database_url)
-    engine = make_engine(settings.database_url)
-    try:
-        load_seed_files(engine)
-    finally:
-        engine.dispose()
+    migrate_and_seed(settings.database_url)
 
 
 # --- nginx --------------------------------------------------------------------------------

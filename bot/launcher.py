@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -14,6 +15,13 @@ from bot.settings import PROJECT_ROOT, Settings, load_settings, service_environm
 from bot.web.server import running_demo_page
 
 START_TIMEOUT_SECONDS = 180
+
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 now, for servers of their own (tests, benchmarks)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def action_server_command(settings: Settings) -> list[str]:

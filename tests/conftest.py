@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-import socket
 import urllib.request
 from dataclasses import replace
 from pathlib import Path
@@ -11,13 +10,10 @@ from typing import Callable, Iterator
 import pytest
 
 from bot import training
+from bot.launcher import free_port
 from bot.settings import load_settings
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="session")
@@ -31,14 +27,10 @@ def trained_model() -> Path:
 @pytest.fixture(scope="session")
 def seeded_database_url(tmp_path_factory) -> str:
     """A fresh SQLite bibliography, migrated and seeded from data/bibliography/."""
-    from bot.bibliography.database import make_engine, upgrade_database
-    from bot.bibliography.seed import load_seed_files
+    from bot.bibliography.seed import migrate_and_seed
 
     url = f"sqlite:///{tmp_path_factory.mktemp('biblio') / 'bibliotheque.sqlite3'}"
-    upgrade_database(url)
-    engine = make_engine(url)
-    load_seed_files(engine)
-    engine.dispose()
+    migrate_and_seed(url)
     return url
 
 

@@ -100,6 +100,19 @@ def load_seed_files(
         return load_seed(session, references_path, themes_path)
 
 
+def migrate_and_seed(url: Optional[str] = None) -> SeedReport:
+    """Bring the database at `url` (default: the configured one) to the latest schema, then load
+    the seed files: what `python -m bot base`, the cluster, the tests and the benchmarks need."""
+    from bot.bibliography.database import make_engine, upgrade_database
+
+    upgrade_database(url)
+    engine = make_engine(url)
+    try:
+        return load_seed_files(engine)
+    finally:
+        engine.dispose()
+
+
 def load_seed(session: Session, references_path: Path, themes_path: Path) -> SeedReport:
     """Load themes, then references, into the caller's transaction; report, never raise."""
     report = SeedReport()

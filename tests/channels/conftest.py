@@ -16,7 +16,8 @@ import pytest
 from aiohttp import web
 
 from bot.privacy.sender_ids import stored_sender_id
-from tests.conftest import free_port, isolated_settings
+from bot.launcher import free_port
+from tests.conftest import isolated_settings
 
 TOKEN = "123456789:AAE-jeton_de_test"
 SECRET = "secret-de-test_42"

@@ -25,7 +25,8 @@ from bot.librarian.model_reload import loaded_model, reload_model
 from bot.librarian.review import unclear_turns
 from bot.librarian.training_data import normalize_example
 from bot.settings import load_settings
-from tests.conftest import free_port, post_json
+from bot.launcher import free_port
+from tests.conftest import post_json
 from tests.librarian.conftest import SAMPLES
 
 pytestmark = pytest.mark.integration

@@ -8,7 +8,8 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture(scope="module")
 def assistant_without_actions(trained_model, seeded_database_url, tmp_path_factory):
-    from tests.conftest import free_port, isolated_settings
+    from bot.launcher import free_port
+    from tests.conftest import isolated_settings
 
     settings = isolated_settings(tmp_path_factory, seeded_database_url, "tracker-sans-actions")
     dead_actions = f"http://127.0.0.1:{free_port()}/webhook"  # nothing listens there

@@ -23,7 +23,8 @@ import socketio
 
 from bot.settings import PROJECT_ROOT, Settings
 from tests.channels.conftest import SECRET, TOKEN, FakeBotApi
-from tests.conftest import free_port, isolated_settings
+from bot.launcher import free_port
+from tests.conftest import isolated_settings
 
 API_TOKEN = "jeton-api-de-test"
 JWT_SECRET = "secret-jwt-de-test-0123456789"

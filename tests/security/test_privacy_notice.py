@@ -8,7 +8,7 @@ import pytest
 
 from bot.settings import load_settings
 from bot.web.server import WIDGET_BUNDLE, running_demo_page
-from tests.conftest import free_port
+from bot.launcher import free_port
 
 pytestmark = pytest.mark.integration
 

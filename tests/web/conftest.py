@@ -15,7 +15,7 @@ from typing import Callable, Iterator
 import pytest
 
 from bot.settings import PROJECT_ROOT, RESULTS_DIR
-from tests.conftest import free_port
+from bot.launcher import free_port
 
 SCENARIOS = Path(__file__).with_name("scenarios.mjs")
 CHROMIUM = Path(os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium"))

@@ -11,7 +11,7 @@ from dataclasses import replace
 import pytest
 
 from bot.settings import load_settings
-from tests.conftest import free_port
+from bot.launcher import free_port
 
 pytestmark = pytest.mark.integration
 
