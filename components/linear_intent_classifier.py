@@ -64,6 +64,18 @@ def lemmas_of(doc: Any) -> str:
     return " ".join(fold_accents(token.lemma_) for token in doc if not token.is_punct)
 
 
+def content_vector(doc: Any) -> np.ndarray:
+    """The mean vector of the words that carry meaning: without stop words and punctuation, whose
+    vectors otherwise pull every question towards the same average (in 5-fold cross-validation
+    this was right more often, and wrong with confidence less often, than spaCy's `doc.vector`)."""
+    if doc is None:
+        return np.zeros(VECTOR_SIZE)
+    vectors = [token.vector for token in doc if token.has_vector and not token.is_stop and not token.is_punct]
+    if vectors:
+        return np.mean(vectors, axis=0)
+    return doc.vector if doc.has_vector else np.zeros(VECTOR_SIZE)
+
+
 class TextView:
     """A logistic regression on TF-IDF of words and characters, and optionally on spaCy's
     lemmas and sentence vector (the "linguistic" view)."""
@@ -87,8 +99,7 @@ class TextView:
         if self.linguistic:
             lemmas = [lemmas_of(doc) for doc in docs]
             blocks.append(self.lemmas.fit_transform(lemmas) if fit else self.lemmas.transform(lemmas))
-            vectors = np.array([doc.vector if doc is not None and doc.has_vector else np.zeros(VECTOR_SIZE)
-                                for doc in docs])
+            vectors = np.array([content_vector(doc) for doc in docs])
             norms = np.linalg.norm(vectors, axis=1, keepdims=True)
             norms[norms == 0] = 1
             blocks.append(sparse.csr_matrix(vectors / norms))
@@ -129,7 +140,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
 
     @staticmethod
     def get_default_config() -> Dict[str, Any]:
-        return {"regularisation": 10.0, "retrieval_intent": "faq"}
+        return {"regularisation": 30.0, "retrieval_intent": "faq"}
 
     def __init__(self, config: Dict[str, Any], model_storage: ModelStorage, resource: Resource,
                  model: Optional[LinearIntentModel] = None,

@@ -102,3 +102,9 @@ def test_entity_values_the_bibliography_does_not_know_are_replaced_by_the_words(
     answer = ask(session, "je cherche des livres sur la pair-aidance", {"theme": "aidance"})
     assert answer.query.doc_type == "livre" and answer.query.theme == "pair_aidance"
     assert answer.text.startswith("Voici des livres")
+
+
+def test_an_author_without_a_letter_is_a_tokenizer_slip_not_a_filter(session):
+    answer = ask(session, "je cherche des livres sur la pair-aidance", {"author": "-"})
+    assert answer.query.author is None and answer.query.theme == "pair_aidance"
+    assert answer.text.startswith("Voici des livres")

@@ -9,7 +9,14 @@ from rasa.engine.storage.resource import Resource
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from components.linear_intent_classifier import SPACY_DOC, LinearIntentClassifier, fold_accents
+import numpy as np
+
+from components.linear_intent_classifier import (
+    SPACY_DOC,
+    LinearIntentClassifier,
+    content_vector,
+    fold_accents,
+)
 
 EXAMPLES = {
     "faq/gem": ["c'est quoi un GEM", "groupe d'entraide mutuelle", "comment aller dans un GEM",
@@ -79,3 +86,14 @@ def test_an_untrained_classifier_leaves_messages_alone(nlp, tmp_path):
 
 def test_accents_and_case_are_folded():
     assert fold_accents("Médiatrice ÉQUIPE") == "mediatrice equipe"
+
+
+def test_the_sentence_vector_reads_the_words_that_carry_meaning(nlp):
+    with_filler = content_vector(nlp("c'est quoi un GEM ?"))
+    alone = content_vector(nlp("GEM"))
+    assert np.allclose(with_filler, alone, atol=1e-5)
+
+
+def test_a_question_of_stop_words_only_still_gets_a_vector(nlp):
+    assert np.linalg.norm(content_vector(nlp("et alors ?"))) > 0
+    assert not content_vector(None).any()
