@@ -86,8 +86,11 @@ class Result:
 # --- the systems --------------------------------------------------------------------------
 
 def _fingerprint(config: Path, nlu: Path) -> str:
+    """Configuration, data, and the code of our components when the configuration uses them."""
     digest = hashlib.sha256(config.read_bytes())
     files = sorted(nlu.rglob("*.yml")) if nlu.is_dir() else [nlu]
+    if b"components." in config.read_bytes():
+        files += sorted((PROJECT_ROOT / "components").glob("*.py"))
     for path in files:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -1,7 +1,8 @@
 """Train a model only when what it learns from has changed.
 
-A model is named after a hash of its inputs (configuration, domain, NLU, rules, stories), so
-"is there a model for these inputs?" is a file lookup, and an unchanged project never retrains.
+A model is named after a hash of its inputs (configuration, domain, NLU, rules, stories, and the
+code of our own pipeline components), so "is there a model for these inputs?" is a file lookup,
+and an unchanged project never retrains.
 """
 from __future__ import annotations
 
@@ -15,7 +16,8 @@ from typing import Iterable, Optional
 
 from bot.settings import MODELS_DIR, PROJECT_ROOT, service_environment
 
-TRAINING_DATA = ("domain.yml", "data/nlu", "data/rules", "data/stories")
+TRAINING_DATA = ("domain.yml", "data/nlu", "data/rules", "data/stories", "components")
+INPUT_SUFFIXES = {".yml", ".yaml", ".py"}
 MODEL_PREFIX = "assistant-"
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yml"
 
@@ -26,7 +28,7 @@ def _training_files(root: Path) -> Iterable[Path]:
         if path.is_file():
             yield path
         elif path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in {".yml", ".yaml"})
+            yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in INPUT_SUFFIXES)
 
 
 def training_fingerprint(config: Path = DEFAULT_CONFIG, root: Path = PROJECT_ROOT) -> str:

@@ -12,10 +12,13 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 import numpy as np
 
 from components.linear_intent_classifier import (
+    NAME_PLACEHOLDER,
     SPACY_DOC,
     LinearIntentClassifier,
     content_vector,
     fold_accents,
+    mask_names,
+    unknown_names,
 )
 
 EXAMPLES = {
@@ -97,3 +100,37 @@ def test_the_sentence_vector_reads_the_words_that_carry_meaning(nlp):
 def test_a_question_of_stop_words_only_still_gets_a_vector(nlp):
     assert np.linalg.norm(content_vector(nlp("et alors ?"))) > 0
     assert not content_vector(None).any()
+
+
+def test_known_authors_become_one_placeholder():
+    masked = mask_names("Un article de Cloutier ou de Haschar-Noé ?", frozenset({"cloutier", "haschar-noe"}))
+    assert masked == f"un article de {NAME_PLACEHOLDER} ou de {NAME_PLACEHOLDER} ?"
+
+
+def test_an_author_added_after_training_is_recognised_as_a_name(nlp):
+    known = frozenset({"vous", "avez", "des", "lectures", "de", "gem", "lyon"})
+    text = "vous avez des lectures de Lefèvre-Ducasse ?"
+    assert unknown_names(text, nlp(text.lower()), known) == {"lefevre-ducasse", "lefevre", "ducasse"}
+    # Not the first word, not a word of the training examples, not a word spaCy knows.
+    for ordinary in ("Lectures de GEM ?", "un GEM à Lyon", "des lectures de Paris"):
+        assert not unknown_names(ordinary, nlp(ordinary.lower()), known), ordinary
+
+
+def test_every_author_weighs_the_same_known_or_added_after_training(nlp, tmp_path):
+    storage = LocalModelStorage(tmp_path)
+    resource = Resource("linear_intent_classifier")
+    context = ExecutionContext(GraphSchema({}), "test")
+    config = LinearIntentClassifier.get_default_config()
+    component = LinearIntentClassifier.create(config, storage, resource, context)
+    examples = [message(nlp, text, label) for label, texts in EXAMPLES.items() for text in texts]
+    readings = ["des livres de Gardien", "un article de Cloutier", "quelque chose de Roelandt"]
+    examples += [message(nlp, text, "recommend_readings") for text in readings]
+    lookup = [{"name": "author", "elements": ["Gardien", "Cloutier", "Roelandt"]}]
+    component.train(TrainingData(training_examples=examples, responses=RESPONSES, lookup_tables=lookup))
+    model = LinearIntentClassifier.load(config, storage, resource, context).model
+
+    def ranking(text):
+        return model.ranking(text, nlp(text.lower()))
+
+    assert ranking("un article de Gardien") == ranking("un article de Cloutier")
+    assert ranking("des lectures de Lefèvre-Ducasse") == ranking("des lectures de Roelandt")
