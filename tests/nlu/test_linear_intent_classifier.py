@@ -47,16 +47,23 @@ def message(nlp, text: str, label: str | None = None) -> Message:
     return Message(data=data)
 
 
-@pytest.fixture
-def trained(nlp, tmp_path):
-    storage = LocalModelStorage(tmp_path)
+def train_and_load(nlp, folder, extra_examples=(), lookup_tables=()) -> LinearIntentClassifier:
+    """The component trained on EXAMPLES (and more), stored, and loaded back as Rasa does."""
+    storage = LocalModelStorage(folder)
     resource = Resource("linear_intent_classifier")
     context = ExecutionContext(GraphSchema({}), "test")
     config = LinearIntentClassifier.get_default_config()
     component = LinearIntentClassifier.create(config, storage, resource, context)
     examples = [message(nlp, text, label) for label, texts in EXAMPLES.items() for text in texts]
-    component.train(TrainingData(training_examples=examples, responses=RESPONSES))
+    examples += [message(nlp, text, label) for text, label in extra_examples]
+    component.train(TrainingData(training_examples=examples, responses=RESPONSES,
+                                 lookup_tables=list(lookup_tables)))
     return LinearIntentClassifier.load(config, storage, resource, context)
+
+
+@pytest.fixture
+def trained(nlp, tmp_path):
+    return train_and_load(nlp, tmp_path)
 
 
 def test_an_faq_question_gets_the_faq_intent_and_the_family_utter_faq_reads(nlp, trained):
@@ -117,17 +124,9 @@ def test_an_author_added_after_training_is_recognised_as_a_name(nlp):
 
 
 def test_every_author_weighs_the_same_known_or_added_after_training(nlp, tmp_path):
-    storage = LocalModelStorage(tmp_path)
-    resource = Resource("linear_intent_classifier")
-    context = ExecutionContext(GraphSchema({}), "test")
-    config = LinearIntentClassifier.get_default_config()
-    component = LinearIntentClassifier.create(config, storage, resource, context)
-    examples = [message(nlp, text, label) for label, texts in EXAMPLES.items() for text in texts]
     readings = ["des livres de Gardien", "un article de Cloutier", "quelque chose de Roelandt"]
-    examples += [message(nlp, text, "recommend_readings") for text in readings]
     lookup = [{"name": "author", "elements": ["Gardien", "Cloutier", "Roelandt"]}]
-    component.train(TrainingData(training_examples=examples, responses=RESPONSES, lookup_tables=lookup))
-    model = LinearIntentClassifier.load(config, storage, resource, context).model
+    model = train_and_load(nlp, tmp_path, [(text, "recommend_readings") for text in readings], lookup).model
 
     def ranking(text):
         return model.ranking(text, nlp(text.lower()))
