@@ -153,11 +153,12 @@ def build_query(
 
 def _drop_unknown_values(session: Session, wanted: dict[str, str]) -> None:
     """Forget entity values the bibliography does not know (a theme "aidance" cut out of
-    "pair-aidance", an "author" that is only its hyphen): the message's words are matched
-    against the database instead."""
+    "pair-aidance") and authors cut at a hyphen ("pair-", "-", "Lefèvre-"): the message's words
+    are matched against the database instead, which finds the whole name."""
     if wanted.get("doc_type") not in DOC_TYPES:
         wanted.pop("doc_type", None)
-    if "author" in wanted and not any(character.isalpha() for character in wanted["author"]):
+    author = wanted.get("author", "")
+    if author.startswith("-") or author.endswith("-"):
         del wanted["author"]
     if "theme" in wanted:
         themes = resolve_themes(session, wanted["theme"])
