@@ -87,9 +87,10 @@ class Result:
 
 def _fingerprint(config: Path, nlu: Path) -> str:
     """Configuration, data, and the code of our components when the configuration uses them."""
-    digest = hashlib.sha256(config.read_bytes())
+    settings = config.read_bytes()
+    digest = hashlib.sha256(settings)
     files = sorted(nlu.rglob("*.yml")) if nlu.is_dir() else [nlu]
-    if b"components." in config.read_bytes():
+    if b"components." in settings:
         files += sorted((PROJECT_ROOT / "components").glob("*.py"))
     for path in files:
         digest.update(path.read_bytes())

@@ -14,8 +14,6 @@ from bot.launcher import free_port
 from bot.settings import load_settings
 
 
-
-
 @pytest.fixture(scope="session")
 def trained_model() -> Path:
     model = training.current_model()
