@@ -18,6 +18,11 @@ so the intents are those of the whole pipeline, for a fraction of the training t
 default pipeline joins the cross-validation with --cv-rasa-default (K trainings of DIET and a
 ResponseSelector: about two hours on a 2-core machine).
 
+Last, ours is replayed under other fallback rules (OPERATING_POINTS), on the held-out set and
+in cross-validation: the baselines answer at different points of the trade-off between falling
+back too often (out-of-scope precision) and answering wrongly with confidence, and this table
+shows what each point would cost ours.
+
 Rasa models of the benchmark are kept under models/bench/ with their training time, named after
 a hash of configuration and data: a second run reuses them unless --retrain.
 
@@ -33,7 +38,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Callable, Optional, Sequence
 
@@ -77,6 +82,7 @@ class Result:
     system: str
     report: EvaluationReport
     training_seconds: float
+    predictions: list[Prediction] = field(default_factory=list, repr=False)
 
     def figures(self) -> dict:
         report = {k: v for k, v in asdict(self.report).items() if k not in {"errors", "report_path"}}
@@ -237,7 +243,7 @@ def on_heldout(chosen: dict[str, Callable]) -> list[Result]:
     for name, run in chosen.items():
         print(f"Jeu de test à part — {name}", flush=True)
         predictions, seconds = run(NLU_DATA, test)
-        results.append(Result(name, score(predictions), seconds))
+        results.append(Result(name, score(predictions), seconds, predictions))
     return results
 
 
@@ -248,7 +254,7 @@ def in_cross_validation(chosen: dict[str, Callable], folds: int) -> dict[str, li
             for name, run in chosen.items():
                 print(f"Validation croisée, pli {number}/{folds} — {name}", flush=True)
                 predictions, seconds = run(train_file, test)
-                results[name].append(Result(name, score(predictions), seconds))
+                results[name].append(Result(name, score(predictions), seconds, predictions))
     return results
 
 
@@ -282,6 +288,59 @@ def cross_validation_table(results: dict[str, list[Result]]) -> str:
     return markdown_table(HEADERS, rows)
 
 
+# --- our pipeline at other fallback thresholds ----------------------------------------------
+
+# (confidence threshold, ambiguity margin): rasa init's rule, ours, and the settings around them.
+OPERATING_POINTS = [(threshold, margin)
+                    for threshold in (0.2, 0.3, 0.4, 0.5) for margin in (0.0, 0.1, 0.2)]
+
+
+def under_fallback_rule(predictions: Sequence[Prediction], threshold: float,
+                        margin: float) -> list[Prediction]:
+    """The answers ours would give with another FallbackClassifier: under `threshold`, or with
+    its two best guesses less than `margin` apart, it declines."""
+    replayed = []
+    for prediction in predictions:
+        if len(prediction.ranking) < 2:
+            replayed.append(prediction)
+            continue
+        (best, confidence), (_, second) = prediction.ranking[:2]
+        declines = confidence < threshold or confidence - second < margin
+        replayed.append(replace(prediction, predicted=FALLBACK if declines else best))
+    return replayed
+
+
+def operating_points(sets: dict[str, Sequence[Prediction]]) -> list[dict]:
+    """Ours on each set of predictions at each operating point: what a precision bought by
+    answering more often costs in confident errors."""
+    points = []
+    for threshold, margin in OPERATING_POINTS:
+        reports = {name: score(under_fallback_rule(predictions, threshold, margin))
+                   for name, predictions in sets.items()}
+        points.append({"threshold": threshold, "margin": margin, **{
+            name: {"accuracy": r.accuracy, "out_of_scope_recall": r.out_of_scope_recall,
+                   "out_of_scope_precision": r.out_of_scope_precision,
+                   "confident_errors": r.confident_errors, "examples": r.examples}
+            for name, r in reports.items()}})
+    return points
+
+
+def operating_points_table(points: list[dict], set_names: Sequence[str]) -> str:
+    headers = ["seuil", "écart"]
+    for name in set_names:
+        headers += [f"{name} : exactitude", "rappel hors sujet", "précision hors sujet",
+                    "erreurs avec assurance"]
+    rows = []
+    for point in points:
+        row = [decimal(point["threshold"], 1), decimal(point["margin"], 1)]
+        for name in set_names:
+            figures = point[name]
+            row += [percent(figures["accuracy"]), percent(figures["out_of_scope_recall"]),
+                    percent(figures["out_of_scope_precision"]), str(figures["confident_errors"])]
+        rows.append(row)
+    return markdown_table(headers, rows)
+
+
 def main(argv: Optional[Sequence[str]] = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--folds", type=int, default=0, help="validation croisée en K plis (0 : aucune)")
@@ -300,6 +359,13 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
         markdown += (f"\n\n## Compréhension — validation croisée en {args.folds} plis sur les "
                      f"exemples d'entraînement (moyenne ± écart-type)\n\n{cross_validation_table(folds)}")
         figures["cross_validation"] = {name: [r.figures() for r in runs] for name, runs in folds.items()}
+    sets = {"jeu de test": next(r.predictions for r in heldout if r.system == OURS)}
+    if args.folds > 1:
+        sets["validation croisée"] = [p for run in folds[OURS] for p in run.predictions]
+    figures["operating_points"] = operating_points(sets)
+    markdown += ("\n\n## Notre pipeline sous d'autres règles de repli (confiance sous le seuil, "
+                 "ou deux meilleures réponses à moins de l'écart)\n\n"
+                 + operating_points_table(figures["operating_points"], list(sets)))
     path = save("understanding", figures, markdown)
     print(f"\n{markdown}\n\nChiffres : {path}", flush=True)
 

@@ -29,6 +29,9 @@ class Prediction:
     expected: str
     predicted: str
     confidence: float
+    # The classifier's guesses before any fallback rule, best first: enough to replay the
+    # decision under other fallback thresholds (benchmarks/understanding.py).
+    ranking: tuple[tuple[str, float], ...] = ()
 
 
 @dataclass
@@ -84,6 +87,12 @@ def label_of(parse: dict) -> tuple[str, float]:
     return name, confidence
 
 
+def ranking_of(parse: dict) -> tuple[tuple[str, float], ...]:
+    """The intent ranking without the fallback the FallbackClassifier puts on top."""
+    return tuple((ranked["name"], float(ranked.get("confidence") or 0))
+                 for ranked in parse.get("intent_ranking") or [] if ranked.get("name") != FALLBACK)
+
+
 def predict(model: Path, examples: Iterable[tuple[str, str]]) -> list[Prediction]:
     from rasa.core.agent import Agent
 
@@ -92,8 +101,9 @@ def predict(model: Path, examples: Iterable[tuple[str, str]]) -> list[Prediction
     async def parse_all() -> list[Prediction]:
         predictions = []
         for text, expected in examples:
-            name, confidence = label_of(await agent.parse_message(text))
-            predictions.append(Prediction(text, expected, name, confidence))
+            parse = await agent.parse_message(text)
+            name, confidence = label_of(parse)
+            predictions.append(Prediction(text, expected, name, confidence, ranking_of(parse)))
         return predictions
 
     return asyncio.run(parse_all())

@@ -1,7 +1,7 @@
 """The model's understanding on held-out questions never drops below what was measured.
 
-The floors are the figures measured when they were set (96.0 %, 0.973, 100 % on 2026-11-27, with
-1,842 training examples), minus a small margin; raise them when the model improves, never lower.
+The floors are the figures measured when they were set (97.1 %, 0.983, 100 % on 2026-11-27, with
+2,238 training examples), minus a small margin; raise them when the model improves, never lower.
 """
 import pytest
 
@@ -9,8 +9,8 @@ from bot.evaluation import evaluate
 
 pytestmark = pytest.mark.integration
 
-ACCURACY_FLOOR = 0.94
-MACRO_F1_FLOOR = 0.955
+ACCURACY_FLOOR = 0.955
+MACRO_F1_FLOOR = 0.965
 OUT_OF_SCOPE_RECALL_FLOOR = 0.98
 
 
