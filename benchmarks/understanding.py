@@ -71,6 +71,7 @@ RASA_DEFAULT_CONFIG = PROJECT_ROOT / "benchmarks" / "configs" / "rasa-default.ym
 BENCH_MODELS = MODELS_DIR / "bench"
 # rasa init's FallbackClassifier, applied to the TF-IDF baseline too.
 BASELINE_THRESHOLD, BASELINE_AMBIGUITY = 0.3, 0.1
+RANKING_LENGTH = 10  # as many guesses as Rasa's intent ranking keeps
 HEADERS = ("système", "exactitude", "F1 macro", "hors sujet : rappel", "hors sujet : précision",
            "erreurs avec assurance", "entraînement (s)")
 
@@ -172,11 +173,10 @@ def tfidf_system(nlu: Path, test: Examples) -> tuple[list[Prediction], float]:
     seconds = time.monotonic() - started
     predictions = []
     for (text, expected), probabilities in zip(test, classifier.predict_proba([t for t, _ in test])):
-        best, second = sorted(probabilities, reverse=True)[:2]
-        label = classifier.classes_[probabilities.argmax()]
-        declines = best < BASELINE_THRESHOLD or best - second < BASELINE_AMBIGUITY
-        predictions.append(Prediction(text, expected, FALLBACK if declines else label, float(best)))
-    return predictions, seconds
+        order = (-probabilities).argsort(kind="stable")[:RANKING_LENGTH]
+        ranking = tuple((str(classifier.classes_[i]), float(probabilities[i])) for i in order)
+        predictions.append(Prediction(text, expected, ranking[0][0], ranking[0][1], ranking))
+    return under_fallback_rule(predictions, BASELINE_THRESHOLD, BASELINE_AMBIGUITY), seconds
 
 
 # --- data ---------------------------------------------------------------------------------
