@@ -86,7 +86,8 @@ class ActionMoreReadings(Action):
         previous = readings.ReadingQuery.from_slot(tracker.get_slot(QUERY_SLOT))
         if previous is None:
             return _answer_with_database(dispatcher, lambda s: _recommend(s, tracker))
-        return _answer_with_database(dispatcher, lambda s: readings.more(s, previous))
+        text, _ = _message(tracker)
+        return _answer_with_database(dispatcher, lambda s: readings.more(s, previous, text))
 
 
 class ActionReadingDetails(Action):

@@ -30,20 +30,24 @@ def cmd_entrainer(args: argparse.Namespace) -> int:
     from bot.librarian.progress import Progress
     from bot.settings import load_settings
 
+    progress = Progress(total_steps=2)
     model = training.current_model()
     if model and not args.force:
         print(f"Le modèle est à jour : {model.name}", flush=True)
     else:
         started = time.monotonic()
         try:
-            with Progress().step("Entraînement du modèle (une dizaine de minutes)", animate=False):
+            # Rasa names each component as it trains it: that is the progress shown.
+            with progress.step("Entraînement du modèle (une à deux minutes)", animate=False):
                 model = training.train(force=args.force)
         except subprocess.CalledProcessError:
             print("L'entraînement a échoué : « python -m bot valider » montre les erreurs des données.",
                   file=sys.stderr, flush=True)
             return 1
         print(f"Modèle entraîné en {time.monotonic() - started:.0f} s : {model.name}", flush=True)
-    print(reload_model(model, load_settings().rasa_url).message, flush=True)
+    with progress.step("Mise en service dans l'assistant en marche"):
+        result = reload_model(model, load_settings().rasa_url)
+    print(result.message, flush=True)
     return 0
 
 

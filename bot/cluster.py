@@ -31,7 +31,7 @@ from sqlalchemy.engine import make_url
 
 from bot import training
 from bot.launcher import action_server_command, purge_at_start_up, rasa_server_command, stop, wait_until_up
-from bot.settings import PROJECT_ROOT, VAR_DIR, Settings, load_settings, service_environment
+from bot.settings import EMBEDDED_LOCK_STORE, PROJECT_ROOT, VAR_DIR, Settings, load_settings, service_environment
 
 CLUSTER_DIR = VAR_DIR / "cluster"
 NGINX_TEMPLATE = PROJECT_ROOT / "deploy" / "nginx.conf.template"
@@ -125,7 +125,9 @@ def cluster_settings(settings: Settings) -> Settings:
         settings, tracker_store_url=tracker_url, tracker_store_dialect="postgresql",
         tracker_store_db=make_url(tracker_url).database, database_url=database_url,
     )
-    if settings.lock_store_type == "in_memory":
+    if "SANIC_WORKERS" not in os.environ:  # the replicas share the machine's cores
+        settings = replace(settings, rasa_workers=1)
+    if settings.lock_store_type in ("in_memory", EMBEDDED_LOCK_STORE):
         settings = replace(
             settings, lock_store_type=REDIS_LOCK_STORE, lock_store_url=LOCAL_REDIS[0], lock_store_port=LOCAL_REDIS[1]
         )

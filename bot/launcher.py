@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator, Optional
 
+from bot import live_model
 from bot.settings import PROJECT_ROOT, Settings, load_settings, service_environment
 from bot.web.server import running_demo_page
 
@@ -98,6 +99,7 @@ def running_servers(
     settings = settings or load_settings()
     env = {**service_environment(settings), **(extra_env or {})}
     purge_at_start_up(settings)
+    live_model.start_with(model, settings.live_model_file)
     actions = rasa = None
     try:
         actions = subprocess.Popen(action_server_command(settings), cwd=PROJECT_ROOT, env=env)

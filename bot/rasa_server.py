@@ -1,23 +1,36 @@
-"""`rasa run` with the action server's answers checked by a JSON Schema validator built once.
+"""`rasa run` with two changes that make a turn cheaper and the workers lighter.
 
-Rasa 3.6 checks each answer of the action server with `jsonschema.validate`, which first checks
-the schema itself against JSON Schema's meta-schema, on every call: removing that took reading
-turns from 6.6 to 10.9 messages/s at 10 conversations (benchmarks/serving.py --profile, README
-« Mesures »). The same schema, checked once and compiled once, checks the same answers and
-raises the same error.
+1. The action server's answers are checked by a JSON Schema validator built once. Rasa 3.6
+   checks each answer with `jsonschema.validate`, which first checks the schema itself against
+   JSON Schema's meta-schema, on every call: removing that took reading turns from 6.6 to 10.9
+   messages/s at 10 conversations (benchmarks/serving.py --profile, README « Service »). The same
+   schema, checked once and compiled once, checks the same answers and raises the same error.
+2. spaCy's French model is loaded once, before Sanic forks its workers, without the parser and
+   the named-entity recogniser, which no component of ours reads (Rasa only disables the parser,
+   and still loads it). The workers then share its memory instead of loading a copy each (the
+   pages of a forked process stay shared until written), and start seconds sooner.
+3. Each worker follows the model named in LIVE_MODEL_FILE (bot/live_model.py), so that a new
+   model reaches every worker, not only the one a `PUT /model` request lands on.
 
     python -m bot.rasa_server run --model … (the arguments of `rasa`)
 """
 from __future__ import annotations
 
 import functools
-from typing import Any, Dict
+from pathlib import Path
+from typing import Any, Callable, Dict, Optional
 
+import yaml
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
 from rasa.core.actions.action import RemoteAction
 from rasa.shared.constants import DOCS_BASE_URL
+
+from bot import live_model
+from bot.settings import PROJECT_ROOT, load_settings
+
+UNUSED_SPACY_PIPES = ("parser", "ner")
 
 
 @functools.lru_cache(maxsize=1)
@@ -41,10 +54,51 @@ def validate_action_result(_action: RemoteAction, result: Dict[str, Any]) -> boo
     return True
 
 
+@functools.lru_cache(maxsize=4)
+def load_spacy_model(name: str) -> Any:
+    """SpacyNLP.load_model, without the pipes we never read, and once per name and process."""
+    import spacy
+    from rasa.nlu.utils.spacy_utils import SpacyModel
+
+    return SpacyModel(model=spacy.load(name, exclude=list(UNUSED_SPACY_PIPES)), model_name=name)
+
+
+def configured_spacy_model(config: Any = PROJECT_ROOT / "config.yml") -> Optional[str]:
+    """The spaCy model that config.yml's SpacyNLP names, if any."""
+    pipeline = (yaml.safe_load(config.read_text(encoding="utf-8")) or {}).get("pipeline") or []
+    return next((c.get("model") for c in pipeline if c.get("name") == "SpacyNLP"), None)
+
+
+def following_the_live_model(load_agent_on_start: Callable) -> Callable:
+    """Rasa's start-up listener of each worker, then the watch of the live model's file."""
+
+    async def load_and_follow(model_path: str, endpoints: Any, remote_storage: Any, app: Any, loop: Any) -> Any:
+        from rasa.core.agent import load_agent
+
+        agent = await load_agent_on_start(model_path, endpoints, remote_storage, app, loop)
+        pointer = load_settings().live_model_file
+        live_model.acknowledge(pointer, agent.model_name or "")
+
+        async def load(model: Path) -> Any:
+            return await load_agent(model_path=str(model), remote_storage=remote_storage, endpoints=endpoints)
+
+        app.add_task(live_model.follow(app, load, pointer))
+        return agent
+
+    return load_and_follow
+
+
 def main() -> None:
+    import rasa.core.run
     from rasa.__main__ import main as rasa_main
+    from rasa.nlu.utils.spacy_utils import SpacyNLP
 
     RemoteAction._validate_action_result = validate_action_result
+    SpacyNLP.load_model = staticmethod(load_spacy_model)
+    rasa.core.run.load_agent_on_start = following_the_live_model(rasa.core.run.load_agent_on_start)
+    name = configured_spacy_model()
+    if name:
+        load_spacy_model(name)  # in the parent process: shared by every forked worker
     rasa_main()
 
 

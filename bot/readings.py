@@ -5,6 +5,7 @@ read the tracker, call these functions with a session, and send what they return
 """
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Iterable, Mapping, Optional, Sequence
 
@@ -17,10 +18,11 @@ from bot.safety import normalize
 from bot.settings import LIBRARIAN_SERVICE_URL
 
 PAGE_SIZE = 3
-FILTERS = ("doc_type", "theme", "author", "year")
+FILTERS = ("doc_type", "theme", "author", "year", "language")
 # The order in which filters are dropped when a search finds nothing: the most specific first.
-RELAX_ORDER = ("year", "doc_type", "author", "theme")
+RELAX_ORDER = ("language", "year", "doc_type", "author", "theme")
 FILTER_LABELS = {
+    "language": "la langue",
     "year": "l'année",
     "doc_type": "le type de document",
     "author": "l'auteur",
@@ -35,7 +37,9 @@ DOC_TYPE_PLURALS = {
     "formation": "formations",
     "site": "sites web",
 }
+LANGUAGE_NAMES = {"fr": "français", "en": "anglais"}
 _FOLLOW_UP_MAX_WORDS = 7
+_OTHER_AUTHORS = re.compile(r"\bautres? (auteur|autrice)s?\b|quelqu.un d.autre")
 # Words naming a type of document, for when the model misses them ("des livres sur…").
 DOC_TYPE_WORDS = {
     "livre": "livre", "livres": "livre", "ouvrage": "livre", "ouvrages": "livre",
@@ -75,6 +79,7 @@ class ReadingQuery:
     theme: Optional[str] = None
     author: Optional[str] = None
     year: Optional[str] = None
+    language: Optional[str] = None
     text: Optional[str] = None
     offset: int = 0
     shown: list[int] = field(default_factory=list)
@@ -157,6 +162,8 @@ def _drop_unknown_values(session: Session, wanted: dict[str, str]) -> None:
     are matched against the database instead, which finds the whole name."""
     if wanted.get("doc_type") not in DOC_TYPES:
         wanted.pop("doc_type", None)
+    if wanted.get("language") not in LANGUAGE_NAMES:
+        wanted.pop("language", None)
     author = wanted.get("author", "")
     if author.startswith("-") or author.endswith("-"):
         del wanted["author"]
@@ -177,7 +184,8 @@ def _search(session: Session, query: ReadingQuery):
     year: Any = query.year
     if isinstance(year, str) and year.isdigit():
         year = int(year)
-    filters = dict(doc_type=query.doc_type, theme=query.theme, author=query.author, year=year)
+    filters = dict(doc_type=query.doc_type, theme=query.theme, author=query.author, year=year,
+                   language=query.language)
     page = dict(limit=PAGE_SIZE, offset=query.offset)
     result = search_references(session, **filters, text=query.text, **page)
     if not result.total and query.text and any(v is not None for v in filters.values()):
@@ -202,8 +210,11 @@ def recommend(session: Session, query: ReadingQuery) -> ReadingAnswer:
     return page_answer(intro, result.references, result.total, query)
 
 
-def more(session: Session, query: ReadingQuery) -> ReadingAnswer:
-    """The next page of the remembered search."""
+def more(session: Session, query: ReadingQuery, message: str = "") -> ReadingAnswer:
+    """The next page of the remembered search; after a search by author, « un autre auteur ? »
+    is the same search without the author."""
+    if query.author and _OTHER_AUTHORS.search(normalize(message)):
+        return recommend(session, replace(query, author=None, text=None, offset=0, shown=[]))
     query = replace(query, offset=query.offset + PAGE_SIZE)
     result = _search(session, query)
     if not result.references:
@@ -319,6 +330,8 @@ def intro_text(query: ReadingQuery, relaxed: Sequence[str]) -> str:
         parts.append("récents" if kind != "lectures" else "récentes")
     elif query.year:
         parts.append(f"de {query.year}")
+    if query.language in LANGUAGE_NAMES:
+        parts.append(f"en {LANGUAGE_NAMES[query.language]}")
     text = " ".join(parts) + " :"
     if relaxed:
         dropped = ", ".join(FILTER_LABELS[name] for name in relaxed)

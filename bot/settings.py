@@ -16,6 +16,8 @@ MODELS_DIR = PROJECT_ROOT / "models"
 RESULTS_DIR = PROJECT_ROOT / "results"
 
 LIBRARIAN_SERVICE_URL = "https://www.eurekoi.org/"
+# The conversation locks of `make run`, shared by the Rasa workers of one machine (bot/lock_store.py).
+EMBEDDED_LOCK_STORE = "bot.lock_store.SQLiteLockStore"
 
 
 def _int(name: str, default: int) -> int:
@@ -29,17 +31,23 @@ class Settings:
 
     rasa_host: str = "127.0.0.1"
     rasa_port: int = 5005
+    # Processes of the Rasa server (Sanic workers), each with its own copy of the model: one per
+    # core by default, so that `make run` uses the whole machine (README, « Service »).
+    rasa_workers: int = field(default_factory=lambda: len(os.sched_getaffinity(0)) or 1)
     action_host: str = "127.0.0.1"
     action_port: int = 5055
     database_url: str = f"sqlite:///{VAR_DIR / 'bibliotheque.sqlite3'}"
     tracker_store_url: str = f"sqlite:///{VAR_DIR / 'conversations.sqlite3'}"
     tracker_store_dialect: str = "sqlite"
     tracker_store_db: str = str(VAR_DIR / "conversations.sqlite3")
+    # The model every Rasa worker serves, named in a file they watch (bot/live_model.py).
+    live_model_file: Path = VAR_DIR / "modele-en-service.txt"
     web_port: int = 8080  # the demo page (bot/web/server.py), another origin than Rasa's
-    # Conversation locks: in memory for one process; in Redis when several Rasa replicas share the
-    # conversations (LOCK_STORE_TYPE=bot.lock_store.RecoveringRedisLockStore, docs/cluster.md).
-    lock_store_type: str = "in_memory"
-    lock_store_url: str = "127.0.0.1"
+    # Conversation locks: in an SQLite file for the workers of one machine; in Redis when several
+    # Rasa replicas share the conversations (LOCK_STORE_TYPE=bot.lock_store.RecoveringRedisLockStore,
+    # docs/cluster.md). The URL is the file, or Redis's host.
+    lock_store_type: str = EMBEDDED_LOCK_STORE
+    lock_store_url: str = str(VAR_DIR / "verrous.sqlite3")
     lock_store_port: int = 6379
     lock_store_db: int = 1
     lock_store_password: str = ""
@@ -72,11 +80,13 @@ def load_settings() -> Settings:
     tracker_url = os.environ.get("TRACKER_STORE_URL") or defaults.tracker_store_url
     dialect = tracker_url.split(":", 1)[0].split("+", 1)[0]
     web_port = _int("WEB_PORT", defaults.web_port)
+    lock_type = os.environ.get("LOCK_STORE_TYPE") or defaults.lock_store_type
     # By default only the demo page may use the socket.io channel from a browser.
     origins = os.environ.get("CORS_ORIGINS") or f"http://127.0.0.1:{web_port},http://localhost:{web_port}"
     return Settings(
         rasa_host=os.environ.get("RASA_HOST") or defaults.rasa_host,
         rasa_port=_int("RASA_PORT", defaults.rasa_port),
+        rasa_workers=max(1, _int("SANIC_WORKERS", defaults.rasa_workers)),
         action_host=os.environ.get("ACTION_HOST") or defaults.action_host,
         action_port=_int("ACTION_PORT", defaults.action_port),
         database_url=os.environ.get("DATABASE_URL") or defaults.database_url,
@@ -84,8 +94,10 @@ def load_settings() -> Settings:
         tracker_store_dialect="postgresql" if dialect.startswith("postgres") else dialect,
         tracker_store_db=os.environ.get("TRACKER_STORE_DB") or defaults.tracker_store_db,
         web_port=web_port,
-        lock_store_type=os.environ.get("LOCK_STORE_TYPE") or defaults.lock_store_type,
-        lock_store_url=os.environ.get("LOCK_STORE_URL") or defaults.lock_store_url,
+        live_model_file=Path(os.environ.get("LIVE_MODEL_FILE") or defaults.live_model_file),
+        lock_store_type=lock_type,
+        lock_store_url=os.environ.get("LOCK_STORE_URL") or (
+            defaults.lock_store_url if lock_type == EMBEDDED_LOCK_STORE else "127.0.0.1"),
         lock_store_port=_int("LOCK_STORE_PORT", defaults.lock_store_port),
         lock_store_db=_int("LOCK_STORE_DB", defaults.lock_store_db),
         lock_store_password=os.environ.get("LOCK_STORE_PASSWORD") or defaults.lock_store_password,
@@ -122,6 +134,8 @@ def service_environment(settings: Settings | None = None) -> dict[str, str]:
         LOCK_STORE_PASSWORD=settings.lock_store_password,
         TICKET_LOCK_LIFETIME=str(settings.lock_lifetime),
         ACTION_SECRET=settings.action_secret,
+        SANIC_WORKERS=str(settings.rasa_workers),
+        LIVE_MODEL_FILE=str(settings.live_model_file),
         TF_CPP_MIN_LOG_LEVEL="2",
         PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),
     )

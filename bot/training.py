@@ -1,13 +1,16 @@
 """Train a model only when what it learns from has changed.
 
 A model is named after a hash of its inputs (configuration, domain, NLU, rules, stories, and the
-code of our own pipeline components), so "is there a model for these inputs?" is a file lookup,
-and an unchanged project never retrains.
+code of the components of ours that the configuration names, with the project modules they
+import), so "is there a model for these inputs?" is a file lookup, and an unchanged project never
+retrains. Two configurations (config.yml and the one `make bench` compares it with) keep their
+models apart, and a change to one component retrains only the configurations that use it.
 """
 from __future__ import annotations
 
 import hashlib
 import json
+import re
 import subprocess
 import sys
 import time
@@ -16,7 +19,7 @@ from typing import Iterable, Optional
 
 from bot.settings import MODELS_DIR, PROJECT_ROOT, service_environment
 
-TRAINING_DATA = ("domain.yml", "data/nlu", "data/rules", "data/stories", "components")
+TRAINING_DATA = ("domain.yml", "data/nlu", "data/rules", "data/stories")
 INPUT_SUFFIXES = {".yml", ".yaml", ".py"}
 MODEL_PREFIX = "assistant-"
 DEFAULT_CONFIG = PROJECT_ROOT / "config.yml"
@@ -31,10 +34,29 @@ def _training_files(root: Path) -> Iterable[Path]:
             yield from sorted(p for p in path.rglob("*") if p.is_file() and p.suffix in INPUT_SUFFIXES)
 
 
+_OWN_MODULE = re.compile(rb"\b((?:components|bot)(?:\.\w+)+)")
+
+
+def _module_file(module: bytes, root: Path) -> Optional[Path]:
+    parts = module.decode().split(".")
+    for size in range(len(parts), 1, -1):  # "components.x.Class" -> components/x.py
+        path = root.joinpath(*parts[:size]).with_suffix(".py")
+        if path.is_file():
+            return path
+    return None
+
+
+def component_files(config: Path, root: Path = PROJECT_ROOT) -> list[Path]:
+    """Our modules that `config` names, and the project modules they import."""
+    named = {_module_file(m, root) for m in _OWN_MODULE.findall(config.read_bytes())} - {None}
+    imported = {_module_file(m, root) for path in named for m in _OWN_MODULE.findall(path.read_bytes())}
+    return sorted(named | imported - {None})
+
+
 def training_fingerprint(config: Path = DEFAULT_CONFIG, root: Path = PROJECT_ROOT) -> str:
-    """A short hash of the configuration and of every file the model learns from."""
+    """A short hash of the configuration, of every file the model learns from, and of our code in it."""
     digest = hashlib.sha256(config.read_bytes())
-    for path in _training_files(root):
+    for path in [*_training_files(root), *component_files(config, root)]:
         digest.update(str(path.relative_to(root)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -34,24 +34,27 @@ def seeded_database_url(tmp_path_factory) -> str:
 
 def isolated_settings(tmp_path_factory, database_url: str, name: str, **overrides):
     """Settings for servers of their own: free ports, the given bibliography, a fresh tracker."""
-    tracker = tmp_path_factory.mktemp(name) / "conversations.sqlite3"
-    return replace(
-        load_settings(),
+    folder = tmp_path_factory.mktemp(name)
+    tracker = folder / "conversations.sqlite3"
+    values = dict(
         rasa_port=free_port(),
         action_port=free_port(),
         database_url=database_url,
         tracker_store_url=f"sqlite:///{tracker}",
         tracker_store_db=str(tracker),
-        **overrides,
+        lock_store_url=str(folder / "verrous.sqlite3"),
+        live_model_file=folder / "modele-en-service.txt",
     )
+    return replace(load_settings(), **{**values, **overrides})
 
 
 @pytest.fixture(scope="session")
 def servers(trained_model, seeded_database_url, tmp_path_factory) -> Iterator:
-    """The action server and the Rasa server, as `make run` starts them, on free ports."""
+    """The action server and the Rasa server, as `make run` starts them, on free ports: two
+    Rasa workers, as on the 2-core machines of the project, whatever this machine has."""
     from bot.launcher import running_servers
 
-    settings = isolated_settings(tmp_path_factory, seeded_database_url, "tracker")
+    settings = isolated_settings(tmp_path_factory, seeded_database_url, "tracker", rasa_workers=2)
     with running_servers(trained_model, settings) as running:
         yield running
 

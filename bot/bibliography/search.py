@@ -1,6 +1,6 @@
 """Searching the bibliography: filters from the conversation, ranking by the visitor's words.
 
-Filters (type, theme, author, year) narrow the list in SQL. The visitor's words rank what is
+Filters (type, theme, author, year, language) narrow the list in SQL. The visitor's words rank what is
 left: each word, reduced to its lemma (see `terms.py`), scores where it appears in a reference
 (title 3, keywords 2, summary 1) and when it names one of the reference's themes (2). The
 references' terms are stored with them, so the whole ranking is one parameterized SQL query and
@@ -50,6 +50,7 @@ def search_references(
     theme: Optional[str] = None,
     author: Optional[str] = None,
     year: YearFilter = None,
+    language: Optional[str] = None,
     text: Optional[str] = None,
     limit: int = 3,
     offset: int = 0,
@@ -90,6 +91,9 @@ def search_references(
             return SearchResult()
         conditions += [Reference.year >= start] if start is not None else []
         conditions += [Reference.year <= end] if end is not None else []
+    if language:
+        # A reference whose language nobody recorded is not assumed to be in any.
+        conditions.append(Reference.language == language)
     columns, order = [Reference.id, func.count().over()], []
     relevance = _relevance(session, _subject_tokens(text, session, author_ids))
     if relevance is not None:

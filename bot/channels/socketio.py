@@ -7,6 +7,11 @@ refused when the browser says it comes from another origin than the configured o
 (CORS_ORIGINS, bot/settings.py). Clients that are not browsers send no Origin and are let in:
 the check protects visitors' browsers, it does not authenticate anyone.
 
+With several Rasa workers (SANIC_WORKERS), a client speaks WebSocket only: each worker has its
+own socket.io sessions, and HTTP long-polling sends every request of a session to whichever
+worker accepts it, which does not know the session (Rasa PR #7864). A WebSocket stays with the
+worker that accepted it. The widget tries WebSocket first (bot/web/widget/connection.js).
+
 Rasa's event handlers stay in charge; each is wrapped:
 - `session_request`: a session id that is not a valid sender id is replaced by a new one, and
   the session confirmed to a socket is remembered;
@@ -48,6 +53,8 @@ class GuardedSocketIOInput(SocketIOInput):
         webhook = super().blueprint(on_new_message)
         settings = load_settings()
         sio = self.sio
+        if settings.rasa_workers > 1:
+            sio.eio.transports = ["websocket"]
         rasa_handlers = dict(sio.handlers[self.namespace or "/"])
         confirmed: dict[str, str] = {}  # socket id -> the session id confirmed to that socket
 

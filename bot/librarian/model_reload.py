@@ -1,9 +1,10 @@
-"""Giving a new model to the running assistant without stopping it (Rasa's `PUT /model`).
+"""Giving a new model to the running assistant without stopping it.
 
-Rasa loads the new model beside the old one and swaps them when it is ready: conversations go
-on, and keep their history, which lives in the tracker store rather than in the model. Rasa's
-HTTP API is only open when the server was started with a token (`RASA_AUTH_TOKEN`, see
-bot/launcher.py), and every call here sends it.
+The model is named in the file every Rasa worker watches (bot/live_model.py): each loads it beside
+the old one and swaps them when it is ready, as Rasa's `PUT /model` does for one worker;
+conversations go on, and keep their history, which lives in the tracker store rather than in the
+model. Rasa's HTTP API, open only when the server was started with a token (`RASA_AUTH_TOKEN`,
+see bot/launcher.py), is only asked which model it serves; every call sends the token.
 """
 
 from __future__ import annotations
@@ -18,8 +19,8 @@ from pathlib import Path
 from typing import Optional
 
 TOKEN_VARIABLE = "RASA_AUTH_TOKEN"
-# Loading a model of this project takes well under a minute; a busy machine may need more.
-LOAD_TIMEOUT_SECONDS = 600
+# Loading a model of this project takes seconds; a busy machine may need more.
+LOAD_TIMEOUT_SECONDS = 120
 
 
 @dataclass
@@ -63,9 +64,16 @@ def loaded_model(rasa_url: str, token: Optional[str]) -> Optional[str]:
     return Path(json.loads(body or b"{}").get("model_file") or "").name or None
 
 
-def reload_model(model: Path, rasa_url: str, token: Optional[str] = None) -> ReloadResult:
-    """Load `model` into the server at `rasa_url` if one runs there and has another model."""
+def reload_model(
+    model: Path, rasa_url: str, token: Optional[str] = None, pointer: Optional[Path] = None
+) -> ReloadResult:
+    """Give `model` to the assistant at `rasa_url` if one runs there, and wait until every one
+    of its workers serves it (bot/live_model.py)."""
+    from bot import live_model
+    from bot.settings import load_settings
+
     token = token if token is not None else auth_token()
+    pointer = pointer or load_settings().live_model_file
     try:
         status, _body = _call(f"{rasa_url}/status", token)
     except OSError:
@@ -73,44 +81,23 @@ def reload_model(model: Path, rasa_url: str, token: Optional[str] = None) -> Rel
             f"Aucun assistant ne tourne à {rasa_url} : le nouveau modèle servira à son prochain démarrage.",
             server_found=False,
         )
-    if status == 404:
-        return ReloadResult(
-            f"L'assistant de {rasa_url} ne peut pas recevoir de modèle en marche : il a été démarré sans "
-            f"{TOKEN_VARIABLE}. Redémarrez-le (Ctrl-C puis « make run ») pour le nouveau modèle ; "
-            f"définissez {TOKEN_VARIABLE} avant, pour les prochaines fois."
-        )
-    if status in (401, 403):
+    if token and status in (401, 403):
         return ReloadResult(
             f"L'assistant de {rasa_url} refuse le jeton : donnez à {TOKEN_VARIABLE} la même valeur "
             "qu'au démarrage de l'assistant."
         )
-    if loaded_model(rasa_url, token) == model.name:
+    already = set(live_model.served(pointer).values()) == {model.name}
+    live_model.publish(model, pointer)
+    if already:
+        return ReloadResult(f"L'assistant en marche utilise déjà ce modèle ({model.name}).", loaded=True)
+    if not live_model.wait_until_served(model, pointer, LOAD_TIMEOUT_SECONDS):
         return ReloadResult(
-            f"L'assistant en marche utilise déjà ce modèle ({model.name}).", loaded=True
+            f"L'assistant de {rasa_url} n'a pas pris le modèle {model.name} en {LOAD_TIMEOUT_SECONDS} s : "
+            f"vérifiez que son LIVE_MODEL_FILE est bien {pointer}, ou redémarrez-le (Ctrl-C puis « make run »)."
         )
-    try:
-        status, body = _call(
-            f"{rasa_url}/model",
-            token,
-            "PUT",
-            {"model_file": str(Path(model).resolve())},
-            timeout=LOAD_TIMEOUT_SECONDS,
-        )
-    except OSError as error:
-        return ReloadResult(
-            f"Le chargement du modèle n'a pas abouti ({error}) ; l'assistant garde l'ancien."
-        )
-    if status != 204:
-        detail = json.loads(body or b"{}").get("message", "") if body.startswith(b"{") else ""
-        return ReloadResult(
-            f"L'assistant a refusé le modèle (code {status}) {detail} ; il garde l'ancien."
-        )
-    now = loaded_model(rasa_url, token)
-    if now != model.name:
-        return ReloadResult(
-            f"L'assistant annonce le modèle {now} au lieu de {model.name} ; relancez la commande."
-        )
+    workers = len(live_model.served(pointer))
     return ReloadResult(
-        f"Nouveau modèle chargé dans l'assistant en marche, sans interruption : {model.name}",
+        f"Nouveau modèle chargé dans l'assistant en marche, sans interruption ({workers} processus) : "
+        f"{model.name}",
         loaded=True,
     )

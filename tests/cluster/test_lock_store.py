@@ -11,6 +11,7 @@ import redis
 from rasa.core.lock_store import RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
 
+from bot.cluster import cluster_settings
 from bot.lock_store import RecoveringRedisLockStore
 from bot.settings import load_settings
 
@@ -23,7 +24,7 @@ WAITER_TICKET_LIFETIME = 2
 
 @pytest.fixture
 def endpoint() -> EndpointConfig:
-    settings = load_settings()
+    settings = cluster_settings(load_settings())
     try:
         redis.Redis(host=settings.lock_store_url, port=settings.lock_store_port, socket_timeout=2).ping()
     except redis.RedisError:

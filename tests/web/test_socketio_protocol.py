@@ -1,6 +1,9 @@
 """The socket.io channel speaks the protocol the widget and rasa-webchat rely on: a session
 asked with `session_request` is confirmed, and a `user_uttered` in it gets `bot_uttered`
-answers, sent to the session's room (`session_persistence: true` in credentials.yml)."""
+answers, sent to the session's room (`session_persistence: true` in credentials.yml).
+
+Over WebSocket, as the widget connects to a Rasa server with several workers; long-polling is
+refused there (bot/channels/socketio.py)."""
 from __future__ import annotations
 
 import queue
@@ -19,12 +22,13 @@ NO_ANSWER = (
 
 
 def test_a_session_gets_answers_in_its_room(servers):
-    client = socketio.Client()
+    # As the widget of the demo page: a WebSocket from the browser carries the page's origin.
+    client = socketio.Client(websocket_extra_options={"origin": servers.cors_origins[0]})
     confirmations: queue.Queue = queue.Queue()
     answers: queue.Queue = queue.Queue()
     client.on("session_confirm", confirmations.put)
     client.on("bot_uttered", answers.put)
-    client.connect(servers.rasa_url, transports=["polling"], socketio_path="/socket.io")
+    client.connect(servers.rasa_url, transports=["websocket"], socketio_path="/socket.io")
     try:
         client.emit("session_request", {"session_id": None})
         session_id = confirmations.get(timeout=10)
@@ -37,3 +41,10 @@ def test_a_session_gets_answers_in_its_room(servers):
         assert answer.get("text")
     finally:
         client.disconnect()
+
+
+def test_long_polling_is_refused_by_several_workers(servers):
+    assert servers.rasa_workers > 1
+    client = socketio.Client()
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        client.connect(servers.rasa_url, transports=["polling"], socketio_path="/socket.io")

@@ -28,6 +28,10 @@ export class RasaConnection {
     this.onStatus(Status.connecting);
     const socket = io(this.serverUrl, {
       path: this.socketPath,
+      // WebSocket first: a Rasa server with several workers accepts nothing else
+      // (bot/channels/socketio.py); long-polling stays for one that has a single worker.
+      transports: ["websocket", "polling"],
+      tryAllTransports: true,
       reconnectionDelay: 1000,
       reconnectionDelayMax: 8000,
       timeout: 10000,
