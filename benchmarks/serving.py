@@ -1,26 +1,37 @@
 """Serving speed: the REST channel, the action server and the SQLite bibliography, as `make run`.
 
-Starts the two servers of `make run` on free ports, with a fresh SQLite bibliography and
-conversation store, and measures:
+Two systems, one after the other in the same run on the same machine:
+- today's: the model of config.yml (no TensorFlow model), served as `make run` serves it: one
+  Rasa worker per core, conversation locks in an SQLite file;
+- the configuration of 2026-11-27 (benchmarks/configs/diet-ted.yml: DIET for the entities, TED
+  for the dialogue), served as it was then: one Rasa process, locks in memory.
+
+For each, on free ports with a fresh SQLite bibliography and conversation store:
 - the time from starting the processes to the first answer (a REST message sent every 0.2 s);
-- three kinds of turn (FAQ, chit-chat, reading recommendation), each at 1, 10 and 50
-  conversations at once: every conversation sends its next message as soon as it has the
-  answer. Conversations are opened (greeting and session start) before the clock starts and
-  last TURNS_PER_CONVERSATION turns, as a visitor's do, so that the figures are of the kind
-  of turn, not of ever-growing conversations;
+- closed loop: three kinds of turn (FAQ, chit-chat, reading recommendation), each at 1, 10 and
+  50 conversations at once, every conversation sending its next message as soon as it has the
+  answer (the most the server can do). Conversations are opened before the clock starts and
+  last TURNS_PER_CONVERSATION turns, as a visitor's do;
+- open loop: messages arriving at random (Poisson) at OPEN_LOOP_RATE per second, spread over
+  OPEN_LOOP_CONVERSATIONS conversations (each gets one every few seconds), whether or not the
+  previous answers came: the latency a visitor sees at a busy hour, by kind of turn;
+- a turn's cost at conversation lengths 5, 50 and 200 (the conversation store reads its events);
 - p50/p95/p99 latency, messages per second, errors (no 200, no answer in 30 s, empty answer),
-  answers that do not say what the turn asks for, and the peak resident memory (VmHWM) of the
-  Rasa server and of the action server;
-- with --profile (and py-spy installed), where the Rasa server spends its time during the
+  answers that do not say what the turn asks for, and the memory of all the processes: the sum
+  of their peak resident memory (VmHWM, which counts the pages the workers share once per
+  worker), and the peak of their summed proportional memory (PSS, shared pages split between
+  the processes that share them: what the machine pays);
+- with --profile (and py-spy installed), where today's Rasa workers spend their time during the
   slowest kind of turn at 10 conversations, by module of the project or of Rasa.
 
-    .venv/bin/python benchmarks/serving.py [--messages 200] [--profile]
+    .venv/bin/python -m benchmarks.serving [--messages 200] [--profile] [--only-current]
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
 import json
+import random
 import re
 import shutil
 import signal
@@ -28,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter
 from contextlib import contextmanager
@@ -42,7 +54,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from benchmarks.reporting import BENCH_RESULTS_DIR, markdown_table, percentile, run_header, save  # noqa: E402
 from bot import training  # noqa: E402
 from bot.launcher import action_server_command, free_port, rasa_server_command, stop  # noqa: E402
-from bot.settings import PROJECT_ROOT, Settings, load_settings, service_environment  # noqa: E402
+from bot.settings import EMBEDDED_LOCK_STORE, PROJECT_ROOT, Settings, load_settings, service_environment  # noqa: E402
 
 WEBHOOK = "/webhooks/rest/webhook"
 CONCURRENCY = (1, 10, 50)
@@ -50,10 +62,37 @@ TURNS_PER_CONVERSATION = 5
 TURN_TIMEOUT_SECONDS = 30
 START_DEADLINE_SECONDS = 300
 PROFILED_CONCURRENCY = 10
-# Targets of the issue, for one replica on this 2-core machine.
-TARGET_P99_AT_10_MS = 150
+SATURATION_CONCURRENCY = 50
+OPEN_LOOP_RATE = 30.0  # messages per second
+OPEN_LOOP_CONVERSATIONS = 50
+OPEN_LOOP_SECONDS = 40
+CONVERSATION_LENGTHS = (5, 50, 200)
+TURNS_AT_LENGTH = 20
+MEMORY_SAMPLE_SECONDS = 0.5
+# Targets of the issue, for one `make run` on this 2-core machine.
+TARGET_OPEN_LOOP_P99_MS = 150
 TARGET_MESSAGES_PER_SECOND = 60
 TARGET_FIRST_ANSWER_SECONDS = 20
+TARGET_MEMORY_MIB = 1200
+TARGET_TRAINING_SECONDS = 120
+CURRENT_CONFIG = PROJECT_ROOT / "config.yml"
+PREVIOUS_CONFIG = PROJECT_ROOT / "benchmarks" / "configs" / "diet-ted.yml"
+
+
+@dataclass(frozen=True)
+class System:
+    """A configuration and the way its model is served."""
+
+    name: str
+    config: Path
+    workers: Optional[int]  # None: one per core, as `make run`
+    lock_store_type: str
+
+
+SYSTEMS = (
+    System("aujourd'hui (config.yml, make run)", CURRENT_CONFIG, None, EMBEDDED_LOCK_STORE),
+    System("27/11/2026 (DIET + TED, un processus)", PREVIOUS_CONFIG, 1, "in_memory"),
+)
 
 
 @dataclass(frozen=True)
@@ -97,6 +136,7 @@ class Servers:
     settings: Settings
     rasa: subprocess.Popen
     actions: subprocess.Popen
+    memory: "MemorySampler"
     first_answer_seconds: float = 0.0
 
     @property
@@ -104,16 +144,19 @@ class Servers:
         return self.settings.rasa_url + WEBHOOK
 
 
-def fresh_settings(directory: Path) -> Settings:
+def fresh_settings(directory: Path, system: System) -> Settings:
     """Free ports, a new seeded SQLite bibliography and an empty conversation store."""
     from bot.bibliography.seed import migrate_and_seed
 
     database_url = f"sqlite:///{directory / 'bibliotheque.sqlite3'}"
     migrate_and_seed(database_url)
     tracker = directory / "conversations.sqlite3"
-    return replace(load_settings(), rasa_port=free_port(), action_port=free_port(),
-                   database_url=database_url, tracker_store_url=f"sqlite:///{tracker}",
-                   tracker_store_db=str(tracker))
+    settings = replace(load_settings(), rasa_port=free_port(), action_port=free_port(),
+                       database_url=database_url, tracker_store_url=f"sqlite:///{tracker}",
+                       tracker_store_db=str(tracker), lock_store_type=system.lock_store_type,
+                       lock_store_url=str(directory / "verrous.sqlite3"),
+                       live_model_file=directory / "modele-en-service.txt")
+    return replace(settings, rasa_workers=system.workers) if system.workers else settings
 
 
 def first_answer(url: str, started: float, processes: Sequence[subprocess.Popen]) -> float:
@@ -137,44 +180,86 @@ def first_answer(url: str, started: float, processes: Sequence[subprocess.Popen]
 
 
 @contextmanager
-def running(model: Path, directory: Path) -> Iterator[Servers]:
+def running(model: Path, directory: Path, system: System, log_name: str) -> Iterator[Servers]:
     """Both servers started at the same instant, as a service manager would start them.
 
-    Their output goes to rasa.log and actions.log under results/benchmarks/.
+    Their output goes to <log_name>-rasa.log and <log_name>-actions.log under results/benchmarks/.
     """
-    settings = fresh_settings(directory)
+    from bot import live_model
+
+    settings = fresh_settings(directory, system)
     env = service_environment(settings)
+    live_model.start_with(model, settings.live_model_file)
     BENCH_RESULTS_DIR.mkdir(parents=True, exist_ok=True)
-    with open(BENCH_RESULTS_DIR / "actions.log", "w") as actions_log, \
-            open(BENCH_RESULTS_DIR / "rasa.log", "w") as rasa_log:
+    with open(BENCH_RESULTS_DIR / f"{log_name}-actions.log", "w") as actions_log, \
+            open(BENCH_RESULTS_DIR / f"{log_name}-rasa.log", "w") as rasa_log:
         started = time.monotonic()
         actions = subprocess.Popen(action_server_command(settings), cwd=PROJECT_ROOT, env=env,
                                    stdout=actions_log, stderr=subprocess.STDOUT)
         rasa = subprocess.Popen(rasa_server_command(settings, model), cwd=PROJECT_ROOT, env=env,
                                 stdout=rasa_log, stderr=subprocess.STDOUT)
+        sampler = MemorySampler([rasa.pid, actions.pid])
         try:
-            servers = Servers(settings, rasa, actions)
-            servers.first_answer_seconds = first_answer(servers.url, started, (rasa, actions))
-            yield servers
+            with sampler:
+                servers = Servers(settings, rasa, actions, sampler)
+                servers.first_answer_seconds = first_answer(servers.url, started, (rasa, actions))
+                yield servers
         finally:
             stop(rasa)
             stop(actions)
 
 
-def peak_memory_mib(pid: int) -> float:
-    """The peak resident memory (VmHWM) of a process and of its children, in MiB."""
-    total = 0.0
-    pids = [pid]
+def process_tree(pid: int) -> list[int]:
+    """A process and all its descendants (the Rasa server's workers)."""
+    found, pids = [], [pid]
     while pids:
         current = pids.pop()
+        found.append(current)
         try:
-            status = Path(f"/proc/{current}/status").read_text()
-            total += int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
             for task in Path(f"/proc/{current}/task").iterdir():
                 pids += [int(c) for c in (task / "children").read_text().split()]
-        except (OSError, AttributeError):
+        except OSError:
             continue
-    return total
+    return found
+
+
+def _status_kib(pid: int, field_name: str, file: str = "status") -> float:
+    try:
+        match = re.search(rf"{field_name}:\s+(\d+)", Path(f"/proc/{pid}/{file}").read_text())
+    except OSError:
+        return 0.0
+    return float(match.group(1)) if match else 0.0
+
+
+def peak_memory_mib(pid: int) -> float:
+    """The sum of the peak resident memory (VmHWM) of a process and of its children, in MiB."""
+    return sum(_status_kib(p, "VmHWM") for p in process_tree(pid)) / 1024
+
+
+def proportional_memory_mib(pids: Sequence[int]) -> float:
+    """The summed proportional memory (PSS) of processes and of their children, in MiB."""
+    return sum(_status_kib(p, "Pss", "smaps_rollup") for pid in pids for p in process_tree(pid)) / 1024
+
+
+class MemorySampler:
+    """The peak of the summed PSS of some processes, sampled in a thread while they run."""
+
+    def __init__(self, pids: Sequence[int]) -> None:
+        self.pids, self.peak_mib = list(pids), 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def _sample(self) -> None:
+        while not self._stop.wait(MEMORY_SAMPLE_SECONDS):
+            self.peak_mib = max(self.peak_mib, proportional_memory_mib(self.pids))
+
+    def __enter__(self) -> "MemorySampler":
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
 
 
 # --- the load -------------------------------------------------------------------------------
@@ -262,6 +347,81 @@ def measure(servers: Servers, kind: str, concurrency: int, messages: int, run_id
     return cell
 
 
+async def _open_loop(url: str, seconds: float, rate: float, conversations: int, run_id: str,
+                     seed: int = 1) -> dict[str, Cell]:
+    """Poisson arrivals at `rate` per second, message k to conversation k mod `conversations`,
+    each conversation going through the kinds of turn in turn; nobody waits for an answer."""
+    randomness = random.Random(seed)
+    kinds = list(KINDS)
+    cells = {kind: Cell(kind, conversations) for kind in kinds}
+    senders = [f"ouvert-{run_id}-{i}" for i in range(conversations)]
+    sent_per_sender = [0] * conversations
+
+    async def one(session: aiohttp.ClientSession, sender: str, kind: str, turn: Turn) -> None:
+        cell, sent = cells[kind], time.monotonic()
+        try:
+            replies = await _post(session, url, sender, turn.text)
+        except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError) as error:
+            cell.errors[str(error) or type(error).__name__] += 1
+            return
+        cell.latencies.append(time.monotonic() - sent)
+        said = "\n".join(r.get("text", "") for r in replies)
+        if turn.expected not in said:
+            cell.unexpected.append(f"« {turn.text} » → {said[:100]!r}")
+
+    async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
+        await _open_conversations(session, url, senders, 10)
+        started, pending, number = time.monotonic(), [], 0
+        next_at = started
+        while next_at - started < seconds:
+            await asyncio.sleep(max(0.0, next_at - time.monotonic()))
+            index = number % conversations
+            kind = kinds[(index + sent_per_sender[index]) % len(kinds)]
+            turn = KINDS[kind][sent_per_sender[index] % len(KINDS[kind])]
+            sent_per_sender[index] += 1
+            pending.append(asyncio.create_task(one(session, senders[index], kind, turn)))
+            number += 1
+            next_at += randomness.expovariate(rate)
+        await asyncio.gather(*pending)
+        for cell in cells.values():
+            cell.seconds = time.monotonic() - started
+    return cells
+
+
+def open_loop(servers: Servers, run_id: str) -> dict[str, Cell]:
+    cells = asyncio.run(_open_loop(servers.url, OPEN_LOOP_SECONDS, OPEN_LOOP_RATE, OPEN_LOOP_CONVERSATIONS, run_id))
+    for kind, cell in cells.items():
+        f = cell.figures()
+        print(f"  ouvert {OPEN_LOOP_RATE:.0f}/s {kind:<10}: p50 {f['p50_ms']} ms, p99 {f['p99_ms']} ms, "
+              f"{f['answered']} réponses, {f['errors']} erreurs", flush=True)
+    return cells
+
+
+async def _at_length(url: str, length: int, run_id: str) -> Cell:
+    """One conversation grown to `length` turns, then the latency of TURNS_AT_LENGTH more."""
+    cell, sender = Cell("FAQ", length), f"longueur-{run_id}-{length}"
+    turns = KINDS["FAQ"]
+    async with aiohttp.ClientSession() as session:
+        for number in range(length):
+            await _post(session, url, sender, turns[number % len(turns)].text)
+        started = time.monotonic()
+        for number in range(TURNS_AT_LENGTH):
+            sent = time.monotonic()
+            await _post(session, url, sender, turns[number % len(turns)].text)
+            cell.latencies.append(time.monotonic() - sent)
+        cell.seconds = time.monotonic() - started
+    return cell
+
+
+def at_lengths(servers: Servers, run_id: str) -> list[Cell]:
+    cells = []
+    for length in CONVERSATION_LENGTHS:
+        cell = asyncio.run(_at_length(servers.url, length, run_id))
+        print(f"  conversation de {length} tours : p50 {cell.figures()['p50_ms']} ms", flush=True)
+        cells.append(cell)
+    return cells
+
+
 # --- the profile ----------------------------------------------------------------------------
 
 FRAME_FILE = re.compile(r"\(([^()]*?):\d+\)")
@@ -296,8 +456,8 @@ def profiled(servers: Servers, kind: str, messages: int, run_id: str) -> Optiona
         return None
     output = BENCH_RESULTS_DIR / "serving-profile.txt"  # py-spy's raw stacks, for a closer look
     recorder = subprocess.Popen(
-        [py_spy, "record", "--pid", str(servers.rasa.pid), "--format", "raw", "--rate", "200",
-         "--output", str(output), "--nonblocking"],
+        [py_spy, "record", "--pid", str(servers.rasa.pid), "--subprocesses", "--format", "raw",
+         "--rate", "200", "--output", str(output), "--nonblocking"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1)
     measure(servers, kind, PROFILED_CONCURRENCY, messages, run_id + "-profil")
@@ -312,76 +472,146 @@ def profiled(servers: Servers, kind: str, messages: int, run_id: str) -> Optiona
 
 # --- the report -----------------------------------------------------------------------------
 
-def latency_table(cells: Sequence[Cell]) -> str:
+@dataclass
+class Run:
+    """Everything measured for one system."""
+
+    system: System
+    closed: list[Cell]
+    opened: dict[str, Cell]
+    lengths: list[Cell]
+    first_answer_seconds: float
+    workers: int
+    vmhwm_mib: float
+    pss_peak_mib: float
+    training_seconds: Optional[float]
+    profile: Optional[list[tuple[str, float]]] = None
+    profiled_kind: str = ""
+
+    def saturation(self) -> float:
+        """The worst kind's messages per second at SATURATION_CONCURRENCY conversations."""
+        return min(c.figures()["messages_per_second"] for c in self.closed if c.concurrency == SATURATION_CONCURRENCY)
+
+    def worst_open_p99(self) -> float:
+        return max(c.figures()["p99_ms"] for c in self.opened.values())
+
+    def figures(self) -> dict:
+        return {"system": self.system.name, "config": str(self.system.config.relative_to(PROJECT_ROOT)),
+                "rasa_workers": self.workers, "lock_store": self.system.lock_store_type,
+                "first_answer_seconds": round(self.first_answer_seconds, 1),
+                "memory": {"vmhwm_sum_mib": round(self.vmhwm_mib), "pss_peak_mib": round(self.pss_peak_mib)},
+                "training_seconds": self.training_seconds,
+                "closed_loop": [c.figures() for c in self.closed],
+                "open_loop": {k: c.figures() for k, c in self.opened.items()},
+                "by_conversation_length": [c.figures() for c in self.lengths],
+                "profile": {"kind": self.profiled_kind, "shares": self.profile} if self.profile else None}
+
+
+def closed_table(runs: Sequence[Run]) -> str:
     rows = []
-    for cell in cells:
-        f = cell.figures()
-        rows.append((f["kind"], f["concurrency"], f["answered"], f["p50_ms"], f["p95_ms"], f["p99_ms"],
-                     f["messages_per_second"], f["errors"], f["unexpected_answers"]))
-    return markdown_table(("tour", "conversations", "réponses", "p50 (ms)", "p95 (ms)", "p99 (ms)",
+    for run in runs:
+        for cell in run.closed:
+            f = cell.figures()
+            rows.append((run.system.name, f["kind"], f["concurrency"], f["answered"], f["p50_ms"], f["p95_ms"],
+                         f["p99_ms"], f["messages_per_second"], f["errors"], f["unexpected_answers"]))
+    return markdown_table(("système", "tour", "conversations", "réponses", "p50 (ms)", "p95 (ms)", "p99 (ms)",
                            "messages/s", "erreurs", "réponses inattendues"), rows)
 
 
-def targets_table(cells: Sequence[Cell], first_answer_seconds: float) -> str:
-    at_10 = [c.figures() for c in cells if c.concurrency == PROFILED_CONCURRENCY]
-    worst_p99 = max(f["p99_ms"] for f in at_10)
-    best_rate = min(max(c.figures()["messages_per_second"] for c in cells if c.kind == kind) for kind in KINDS)
+def open_table(runs: Sequence[Run]) -> str:
+    rows = []
+    for run in runs:
+        for kind, cell in run.opened.items():
+            f = cell.figures()
+            rows.append((run.system.name, kind, f["answered"], f["p50_ms"], f["p95_ms"], f["p99_ms"],
+                         f["errors"], f["unexpected_answers"]))
+    return markdown_table(("système", "tour", "réponses", "p50 (ms)", "p95 (ms)", "p99 (ms)", "erreurs",
+                           "réponses inattendues"), rows)
 
+
+def lengths_table(runs: Sequence[Run]) -> str:
+    rows = [(run.system.name, cell.concurrency, cell.figures()["p50_ms"], cell.figures()["p95_ms"])
+            for run in runs for cell in run.lengths]
+    return markdown_table(("système", "tours déjà dans la conversation", "p50 (ms)", "p95 (ms)"), rows)
+
+
+def resources_table(runs: Sequence[Run]) -> str:
+    rows = [(run.system.name, run.workers, f"{run.first_answer_seconds:.1f} s", f"{run.vmhwm_mib:.0f} Mio",
+             f"{run.pss_peak_mib:.0f} Mio", f"{run.training_seconds:.0f} s" if run.training_seconds else "non mesuré")
+            for run in runs]
+    return markdown_table(("système", "processus Rasa", "démarrage → première réponse",
+                           "mémoire : somme des pics (VmHWM)", "mémoire : pic de la somme (PSS)",
+                           "entraînement du modèle complet"), rows)
+
+
+def targets_table(run: Run) -> str:
     def verdict(ok: bool) -> str:
         return "atteint" if ok else "manqué"
 
+    saturation, p99 = run.saturation(), run.worst_open_p99()
+    trained = run.training_seconds or float("inf")
     return markdown_table(("objectif", "mesuré", ""), [
-        (f"p99 < {TARGET_P99_AT_10_MS} ms à 10 conversations (pire type de tour)", f"{worst_p99} ms",
-         verdict(worst_p99 < TARGET_P99_AT_10_MS)),
-        (f"≥ {TARGET_MESSAGES_PER_SECOND} messages/s par réplique (pire type de tour, meilleure charge)",
-         f"{best_rate}", verdict(best_rate >= TARGET_MESSAGES_PER_SECOND)),
-        (f"première réponse < {TARGET_FIRST_ANSWER_SECONDS} s après le démarrage",
-         f"{first_answer_seconds:.1f} s", verdict(first_answer_seconds < TARGET_FIRST_ANSWER_SECONDS)),
+        (f"≥ {TARGET_MESSAGES_PER_SECOND} messages/s à {SATURATION_CONCURRENCY} conversations (pire type de tour)",
+         f"{saturation}", verdict(saturation >= TARGET_MESSAGES_PER_SECOND)),
+        (f"p99 ≤ {TARGET_OPEN_LOOP_P99_MS} ms à {OPEN_LOOP_RATE:.0f} messages/s sur {OPEN_LOOP_CONVERSATIONS} "
+         "conversations (pire type de tour)", f"{p99} ms", verdict(p99 <= TARGET_OPEN_LOOP_P99_MS)),
+        (f"première réponse ≤ {TARGET_FIRST_ANSWER_SECONDS} s après le démarrage", f"{run.first_answer_seconds:.1f} s",
+         verdict(run.first_answer_seconds <= TARGET_FIRST_ANSWER_SECONDS)),
+        (f"mémoire de tous les processus ≤ {TARGET_MEMORY_MIB} Mio (pic de la somme des PSS)",
+         f"{run.pss_peak_mib:.0f} Mio", verdict(run.pss_peak_mib <= TARGET_MEMORY_MIB)),
+        (f"entraînement complet ≤ {TARGET_TRAINING_SECONDS} s", f"{trained:.0f} s",
+         verdict(trained <= TARGET_TRAINING_SECONDS)),
     ])
+
+
+def measure_system(system: System, messages: int, run_id: str, profile: bool) -> Run:
+    print(f"\n{system.name} :", flush=True)
+    model = training.train(config=system.config)
+    log_name = "service-" + system.config.stem
+    with tempfile.TemporaryDirectory(prefix="bench-service-") as directory, \
+            running(model, Path(directory), system, log_name) as servers:
+        print(f"  première réponse {servers.first_answer_seconds:.1f} s après le démarrage", flush=True)
+        for kind in KINDS:  # warm-up: every kind once, outside the measures
+            measure(servers, kind, 1, TURNS_PER_CONVERSATION, run_id + "-chauffe")
+        closed = [measure(servers, kind, concurrency, messages, run_id)
+                  for concurrency in CONCURRENCY for kind in KINDS]
+        opened = open_loop(servers, run_id)
+        lengths = at_lengths(servers, run_id)
+        slowest = max(KINDS, key=lambda k: statistics.median(c.figures()["p50_ms"] for c in closed if c.kind == k))
+        shares = profiled(servers, slowest, messages, run_id) if profile else None
+        workers = len(process_tree(servers.rasa.pid)) - (1 if servers.settings.rasa_workers > 1 else 0)
+        vmhwm = peak_memory_mib(servers.rasa.pid) + peak_memory_mib(servers.actions.pid)
+        first, pss = servers.first_answer_seconds, servers.memory.peak_mib
+    return Run(system, closed, opened, lengths, first, workers, vmhwm, pss, training.training_seconds(model),
+               shares, slowest)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--messages", type=int, default=200, help="messages mesurés par case du tableau")
     parser.add_argument("--profile", action="store_true", help="profil du type de tour le plus lent (py-spy)")
+    parser.add_argument("--only-current", action="store_true", help="sans la configuration du 27/11/2026")
     args = parser.parse_args(argv)
-    model = training.current_model()
-    if model is None:
-        print("Aucun modèle à jour : lancez d'abord « python -m bot entrainer ».", file=sys.stderr)
-        return 1
     header = run_header()
     run_id = str(int(time.time()))
-    with tempfile.TemporaryDirectory(prefix="bench-service-") as directory, \
-            running(model, Path(directory)) as servers:
-        print(f"Première réponse {servers.first_answer_seconds:.1f} s après le démarrage.", flush=True)
-        for kind in KINDS:  # warm-up: every kind once, outside the measures
-            measure(servers, kind, 1, TURNS_PER_CONVERSATION, run_id + "-chauffe")
-        cells = [measure(servers, kind, concurrency, args.messages, run_id)
-                 for concurrency in CONCURRENCY for kind in KINDS]
-        slowest = max(KINDS, key=lambda k: statistics.median(
-            c.figures()["p50_ms"] for c in cells if c.kind == k))
-        profile = profiled(servers, slowest, args.messages, run_id) if args.profile else None
-        memory = {"rasa_mib": round(peak_memory_mib(servers.rasa.pid)),
-                  "action_server_mib": round(peak_memory_mib(servers.actions.pid))}
-        first = servers.first_answer_seconds
-    trained = training.training_seconds(model)
+    systems = SYSTEMS[:1] if args.only_current else SYSTEMS
+    runs = [measure_system(system, args.messages, run_id, args.profile and system is SYSTEMS[0])
+            for system in systems]
+    current = runs[0]
     markdown = "\n\n".join([
         f"## Service — canal REST, serveur d'actions, bibliographie SQLite\n\n{header['date']}, {header['machine']}",
-        latency_table(cells),
-        markdown_table(("démarrage → première réponse", "mémoire max. Rasa", "mémoire max. serveur d'actions",
-                        "entraînement du modèle"),
-                       [(f"{first:.1f} s", f"{memory['rasa_mib']} Mio", f"{memory['action_server_mib']} Mio",
-                         f"{trained:.0f} s" if trained else "non mesuré")]),
-        targets_table(cells, first),
+        "### Boucle fermée (chaque conversation envoie son message suivant dès la réponse)\n\n" + closed_table(runs),
+        f"### Boucle ouverte ({OPEN_LOOP_RATE:.0f} messages/s au hasard sur {OPEN_LOOP_CONVERSATIONS} conversations, "
+        f"{OPEN_LOOP_SECONDS} s)\n\n" + open_table(runs),
+        "### Un tour selon la longueur de la conversation\n\n" + lengths_table(runs),
+        "### Démarrage, mémoire, entraînement\n\n" + resources_table(runs),
+        f"### Objectifs ({current.system.name})\n\n" + targets_table(current),
     ])
-    if profile:
-        markdown += (f"\n\nProfil du serveur Rasa, tours « {slowest} » à {PROFILED_CONCURRENCY} conversations "
-                     f"(part des échantillons de py-spy) :\n\n"
-                     + markdown_table(("module", "part"), [(m, f"{s:.0%}") for m, s in profile]))
-    figures = {**header, "first_answer_seconds": round(first, 1), "peak_memory": memory,
-               "training_seconds": trained, "cells": [c.figures() for c in cells],
-               "profile": {"kind": slowest, "shares": profile} if profile else None}
-    path = save("serving", figures, markdown)
+    if current.profile:
+        markdown += (f"\n\nProfil des processus Rasa, tours « {current.profiled_kind} » à {PROFILED_CONCURRENCY} "
+                     f"conversations (part des échantillons de py-spy) :\n\n"
+                     + markdown_table(("module", "part"), [(m, f"{s:.0%}") for m, s in current.profile]))
+    path = save("serving", {**header, "runs": [run.figures() for run in runs]}, markdown)
     print(f"\n{markdown}\n\nChiffres : {path}", flush=True)
     return 0
 

@@ -33,7 +33,9 @@ def seeded_database_url(tmp_path_factory) -> str:
 
 
 def isolated_settings(tmp_path_factory, database_url: str, name: str, **overrides):
-    """Settings for servers of their own: free ports, the given bibliography, a fresh tracker."""
+    """Settings for servers of their own: free ports, the given bibliography, a fresh tracker,
+    and one Rasa worker unless told otherwise (the socket.io tests of engine.io's long-polling
+    need one; `servers` has two, as `make run`)."""
     folder = tmp_path_factory.mktemp(name)
     tracker = folder / "conversations.sqlite3"
     values = dict(
@@ -44,6 +46,7 @@ def isolated_settings(tmp_path_factory, database_url: str, name: str, **override
         tracker_store_db=str(tracker),
         lock_store_url=str(folder / "verrous.sqlite3"),
         live_model_file=folder / "modele-en-service.txt",
+        rasa_workers=1,
     )
     return replace(load_settings(), **{**values, **overrides})
 

@@ -1,4 +1,5 @@
-"""Rasa's SQL tracker store, keeping each conversation under the keyed hash of its sender id.
+"""Rasa's SQL tracker store, keeping each conversation under the keyed hash of its sender id
+(and reading back only the events a worker has not read yet: bot/incremental_tracker_store.py).
 
 Named in endpoints.yml (`type: bot.privacy.tracker_store.PrivateSQLTrackerStore`). Rasa builds a
 custom store with `host=<url>`, `domain`, `event_broker` and the other keys of the section
@@ -14,10 +15,10 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from rasa.core.tracker_store import SQLTrackerStore
 from rasa.shared.core.trackers import DialogueStateTracker
 from sqlalchemy.orm import Query, Session
 
+from bot.incremental_tracker_store import IncrementalSQLTrackerStore
 from bot.privacy.sender_ids import keyed_hash, sender_id_key, stored_sender_id
 
 __all__ = ["PrivateSQLTrackerStore", "stored_sender_id"]
@@ -27,7 +28,7 @@ class StoredSenderId(str):
     """An id that is already the stored (hashed) form: it is not hashed a second time."""
 
 
-class PrivateSQLTrackerStore(SQLTrackerStore):
+class PrivateSQLTrackerStore(IncrementalSQLTrackerStore):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._key = sender_id_key()  # read first: a bad key stops Rasa with a clear message
         super().__init__(*args, **kwargs)
