@@ -11,38 +11,46 @@
    pages of a forked process stay shared until written), and start seconds sooner.
 3. Each worker follows the model named in LIVE_MODEL_FILE (bot/live_model.py), so that a new
    model reaches every worker, not only the one a `PUT /model` request lands on.
+4. TensorFlow is not imported when the model has no TensorFlow component
+   (bot/without_tensorflow.py): 2.5 s and about 500 MB less.
 
     python -m bot.rasa_server run --model … (the arguments of `rasa`)
 """
 from __future__ import annotations
 
 import functools
+import sys
 from pathlib import Path
-from typing import Any, Callable, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Sequence
 
 import yaml
 from jsonschema import ValidationError
 from jsonschema.exceptions import best_match
 from jsonschema.validators import validator_for
-from rasa.core.actions.action import RemoteAction
-from rasa.shared.constants import DOCS_BASE_URL
 
-from bot import live_model
+from bot import live_model, without_tensorflow
 from bot.settings import PROJECT_ROOT, load_settings
 
 UNUSED_SPACY_PIPES = ("parser", "ner")
 
 
+# Rasa is imported inside the functions: in `main`, only once the TensorFlow hook is in place.
+
+
 @functools.lru_cache(maxsize=1)
 def _response_validator() -> Any:
+    from rasa.core.actions.action import RemoteAction
+
     schema = RemoteAction.action_response_format_spec()
     validator_class = validator_for(schema)
     validator_class.check_schema(schema)
     return validator_class(schema)
 
 
-def validate_action_result(_action: RemoteAction, result: Dict[str, Any]) -> bool:
+def validate_action_result(_action: Any, result: Dict[str, Any]) -> bool:
     """RemoteAction._validate_action_result, without checking the schema on every call."""
+    from rasa.shared.constants import DOCS_BASE_URL
+
     error: ValidationError | None = best_match(_response_validator().iter_errors(result))
     if error is not None:
         error.message += (
@@ -88,9 +96,23 @@ def following_the_live_model(load_agent_on_start: Callable) -> Callable:
     return load_and_follow
 
 
+def model_argument(argv: Sequence[str]) -> Optional[Path]:
+    """The model named by `--model` (or `-m`) on Rasa's command line."""
+    for flag in ("--model", "-m"):
+        if flag in argv[:-1]:
+            return Path(argv[argv.index(flag) + 1])
+    return None
+
+
 def main() -> None:
+    model = model_argument(sys.argv)
+    if model is not None and model.is_file() and not without_tensorflow.needs_tensorflow(
+            without_tensorflow.components_of(model)):
+        without_tensorflow.install()
+
     import rasa.core.run
     from rasa.__main__ import main as rasa_main
+    from rasa.core.actions.action import RemoteAction
     from rasa.nlu.utils.spacy_utils import SpacyNLP
 
     RemoteAction._validate_action_result = validate_action_result
