@@ -22,17 +22,17 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import sqlite3
 import time
 from collections import deque
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
 from rasa.core.lock import Ticket, TicketLock
 from rasa.core.lock_store import LOCK_LIFETIME, LockError, LockStore, RedisLockStore
 from rasa.utils.endpoints import EndpointConfig
+
+from bot import local_sqlite
 
 
 class KeepWaiting(LockStore):
@@ -72,11 +72,7 @@ class RecoveringRedisLockStore(KeepWaiting, RedisLockStore):
 
 
 class SQLiteLockStore(KeepWaiting):
-    """Tickets in an SQLite file (LOCK_STORE_URL, var/verrous.sqlite3 by default).
-
-    Locks last seconds: the file needs no durability (`synchronous=OFF`), and each process opens
-    its own connection (after Sanic's fork, never one inherited from its parent).
-    """
+    """Tickets in an SQLite file (LOCK_STORE_URL, var/verrous.sqlite3 by default)."""
 
     # Two messages of one conversation at once are rare; when they come, the second waits a few
     # milliseconds after the first, not Rasa's second.
@@ -85,54 +81,32 @@ class SQLiteLockStore(KeepWaiting):
     def __init__(self, endpoint_config: EndpointConfig) -> None:
         super().__init__()
         self.path = Path(endpoint_config.url)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._connection: Optional[sqlite3.Connection] = None
-        self._pid = 0
-        with self._transaction() as connection:
+        with local_sqlite.write_transaction(self.path) as connection:
             connection.execute("CREATE TABLE IF NOT EXISTS locks (conversation_id TEXT PRIMARY KEY, lock TEXT NOT NULL)")
 
-    def _connect(self) -> sqlite3.Connection:
-        if self._connection is None or self._pid != os.getpid():
-            connection = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            connection.execute("PRAGMA journal_mode=WAL")
-            connection.execute("PRAGMA synchronous=OFF")
-            self._connection, self._pid = connection, os.getpid()
-        return self._connection
-
-    @contextmanager
-    def _transaction(self) -> Iterator[sqlite3.Connection]:
-        """One write transaction: no other process reads or writes a lock meanwhile."""
-        connection = self._connect()
-        connection.execute("BEGIN IMMEDIATE")
-        try:
-            yield connection
-        except BaseException:
-            connection.execute("ROLLBACK")
-            raise
-        connection.execute("COMMIT")
-
     def get_lock(self, conversation_id: str) -> Optional[TicketLock]:
-        row = self._connect().execute(
+        row = local_sqlite.connection(self.path).execute(
             "SELECT lock FROM locks WHERE conversation_id = ?", (conversation_id,)).fetchone()
         return TicketLock.from_dict(json.loads(row[0])) if row else None
 
     def save_lock(self, lock: TicketLock) -> None:
-        self._connect().execute("INSERT OR REPLACE INTO locks VALUES (?, ?)", (lock.conversation_id, lock.dumps()))
+        local_sqlite.connection(self.path).execute(
+            "INSERT OR REPLACE INTO locks VALUES (?, ?)", (lock.conversation_id, lock.dumps()))
 
     def delete_lock(self, conversation_id: str) -> None:
-        self._connect().execute("DELETE FROM locks WHERE conversation_id = ?", (conversation_id,))
+        local_sqlite.connection(self.path).execute("DELETE FROM locks WHERE conversation_id = ?", (conversation_id,))
 
     def issue_ticket(self, conversation_id: str, lock_lifetime: float = LOCK_LIFETIME) -> int:
         try:
-            with self._transaction():
+            with local_sqlite.write_transaction(self.path):
                 return super().issue_ticket(conversation_id, lock_lifetime)
         except sqlite3.Error as error:
             raise LockError(f"Error while acquiring lock. Error:\n{error}") from error
 
     def cleanup(self, conversation_id: str, ticket_number: int) -> None:
-        with self._transaction():
+        with local_sqlite.write_transaction(self.path):
             super().cleanup(conversation_id, ticket_number)
 
     def _keep_waiting(self, conversation_id: str, ticket: int) -> None:
-        with self._transaction():
+        with local_sqlite.write_transaction(self.path):
             super()._keep_waiting(conversation_id, ticket)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hmac
 import logging
 from collections import OrderedDict
+from pathlib import Path
 from typing import Any, Awaitable, Callable, Optional
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -26,6 +27,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import local_sqlite
 from bot.channels.guard import check_message
 from bot.channels.telegram_api import TelegramBotApi, TelegramError, TelegramSettings
 from bot.channels.telegram_messages import (
@@ -42,7 +44,7 @@ from bot.channels.telegram_messages import (
     payload_of_callback,
     split_message,
 )
-from bot.settings import load_settings
+from bot.settings import EMBEDDED_LOCK_STORE, Settings, load_settings
 
 logger = logging.getLogger(__name__)
 
@@ -63,7 +65,8 @@ NewMessageHandler = Callable[[UserMessage], Awaitable[Any]]
 class RecentUpdates:
     """The last update ids seen by this process, to answer Telegram's retries only once.
 
-    In memory: several replicas behind one webhook would need a shared store instead.
+    In memory: for a server with one process. Several replicas behind one webhook would need a
+    store they share (Redis, the SQL database); the workers of one machine share `SharedRecentUpdates`.
     """
 
     def __init__(self, capacity: int = 10_000) -> None:
@@ -77,6 +80,32 @@ class RecentUpdates:
         if len(self._seen) > self._capacity:
             self._seen.popitem(last=False)
         return True
+
+
+class SharedRecentUpdates:
+    """The last update ids seen by every Rasa worker of this machine, in the SQLite file of their
+    conversation locks (bot/local_sqlite.py): a retry that reaches another worker is not
+    answered a second time."""
+
+    def __init__(self, path: Path, capacity: int = 10_000) -> None:
+        self.path, self._capacity = path, capacity
+        with local_sqlite.write_transaction(path) as connection:
+            connection.execute("CREATE TABLE IF NOT EXISTS telegram_updates (update_id INTEGER PRIMARY KEY)")
+
+    def first_delivery(self, update_id: int) -> bool:
+        with local_sqlite.write_transaction(self.path) as connection:
+            inserted = connection.execute("INSERT OR IGNORE INTO telegram_updates VALUES (?)", (update_id,))
+            new = inserted.rowcount == 1
+            if new:  # the update id is the rowid: forget all but the last `capacity` received
+                connection.execute("DELETE FROM telegram_updates WHERE rowid <= ?", (update_id - self._capacity,))
+        return new
+
+
+def recent_updates_for(settings: Settings) -> RecentUpdates | SharedRecentUpdates:
+    """Shared by the workers when they share their locks in a file, else this process's own."""
+    if settings.lock_store_type == EMBEDDED_LOCK_STORE:
+        return SharedRecentUpdates(Path(settings.lock_store_url))
+    return RecentUpdates()
 
 
 def _chat_id(recipient_id: str) -> int | str:
@@ -178,7 +207,7 @@ class TelegramInput(InputChannel):
         self.settings = settings
         self.api = TelegramBotApi(settings.token, settings.api_base_url)
         self.payloads = ButtonPayloads()
-        self.recent_updates = RecentUpdates()
+        self.recent_updates = recent_updates_for(load_settings())
         self.max_message_length = load_settings().max_message_length
 
     def get_output_channel(self) -> TelegramOutput:

@@ -7,7 +7,7 @@ import pytest
 import pytest_asyncio
 from sanic.compat import Header
 
-from bot.channels.telegram import GREET_MESSAGE, RecentUpdates, TelegramInput, command_of
+from bot.channels.telegram import GREET_MESSAGE, RecentUpdates, SharedRecentUpdates, TelegramInput, command_of
 from bot.channels.telegram_api import TelegramSettings
 from bot.channels.telegram_messages import (
     EDITED_MESSAGE,
@@ -92,6 +92,15 @@ def test_recent_updates_are_remembered_within_a_bound():
     assert recent.first_delivery(1) and recent.first_delivery(2)
     assert not recent.first_delivery(2)
     assert recent.first_delivery(3) and recent.first_delivery(1)  # 1 was forgotten
+
+
+def test_update_ids_seen_by_one_worker_are_seen_by_the_others(tmp_path):
+    path = tmp_path / "verrous.sqlite3"
+    one, other = SharedRecentUpdates(path, capacity=2), SharedRecentUpdates(path, capacity=2)
+    assert one.first_delivery(101)
+    assert not other.first_delivery(101)
+    assert other.first_delivery(102) and other.first_delivery(103)
+    assert one.first_delivery(101)  # forgotten: more than `capacity` ids came after it
 
 
 @pytest.mark.asyncio
