@@ -85,8 +85,9 @@ chromium:
 run-cluster: setup model web nginx ## deux répliques Rasa derrière nginx, avec PostgreSQL et Redis
 	$(PY) -m bot.cluster
 
-bench: setup model database nginx ## mesures : compréhension, service, recherche bibliographique, grappe (README)
+bench: setup model database nginx ## mesures : compréhension, entités, service, recherche bibliographique, grappe (README)
 	$(PY) benchmarks/understanding.py --folds 5
+	$(PY) benchmarks/entities.py
 	$(PY) benchmarks/serving.py --profile
 	$(PY) benchmarks/bibliography_search.py
 	$(PY) benchmarks/cluster_load.py

@@ -195,16 +195,21 @@ const scenarios = {
   // The server cannot be reached: the widget says so, keeps the message, and sends it when
   // the connection comes back.
   async server_unreachable(browser, { url, question, paragraphs }) {
-    const { page, incidents } = await openPage(browser, url);
-    const refuse = (route) => route.abort("connectionrefused");
-    await page.route(/socket\.io/, refuse);
+    // The widget speaks WebSocket first, then long-polling: both are cut from the start, then
+    // given back.
+    let cut = true;
+    const refuse = (route) => (cut ? route.abort("connectionrefused") : route.continue());
+    const { page, incidents } = await openPage(browser, url, DESKTOP, async (page) => {
+      await page.route(/socket\.io/, refuse);
+      await page.routeWebSocket(/socket\.io/, (ws) => (cut ? ws.close() : ws.connectToServer()));
+    });
     await page.locator(".launcher").click();
     await page.locator(".status", { hasText: "ne répond pas" }).waitFor({ timeout: 20000 });
     await ask(page, question);
     await page.locator(".message.from-user .pending").waitFor();
     assert.equal(normalise(await page.locator(".message.from-user .text").textContent()), normalise(question));
     assert.equal(await page.getByRole("button", { name: "Réessayer maintenant" }).isVisible(), true);
-    await page.unroute(/socket\.io/, refuse);
+    cut = false;
     await page.getByRole("button", { name: "Réessayer maintenant" }).click();
     await waitForBotText(page, paragraphs);
     assert.equal(await page.locator(".pending").count(), 0, "le message est resté en attente");
