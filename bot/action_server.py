@@ -6,7 +6,10 @@ rasa-sdk's own `create_app` and:
 - no CORS headers (rasa-sdk allows every origin by default): no web page has business here;
 - when ACTION_SECRET is set, every request but `/health` must carry it in the
   `X-Action-Secret` header, which Rasa sends (endpoints.yml, `action_endpoint.headers`);
-  otherwise 401, before any action runs.
+  otherwise 401, before any action runs;
+- one process per Rasa worker (ACTION_WORKERS, one per core by default), forked after spaCy's
+  French model is loaded, so that they share it and the first request for readings does not wait
+  for it.
 
     python -m bot.action_server [--host HOST] [--port PORT]
 """
@@ -59,7 +62,17 @@ def main(argv: Optional[Sequence[str]] = None) -> None:
     utils.update_sanic_log_level()
     if not settings.action_secret:
         logger.info("ACTION_SECRET n'est pas défini : le serveur d'actions accepte tout appel.")
-    build_app(settings.action_secret).run(args.host, args.port, workers=1, access_log=False)
+    app = build_app(settings.action_secret)
+    preload_search_language()
+    app.run(args.host, args.port, workers=settings.action_workers, access_log=False)
+
+
+def preload_search_language() -> None:
+    """The lemmatizer the bibliography search uses, loaded before the workers are forked."""
+    from bot.bibliography import terms
+
+    terms.text_tokens("médiatrices de santé paires")
+    terms.is_french_word("lecture")
 
 
 if __name__ == "__main__":

@@ -127,6 +127,8 @@ def cluster_settings(settings: Settings) -> Settings:
     )
     if "SANIC_WORKERS" not in os.environ:  # the replicas share the machine's cores
         settings = replace(settings, rasa_workers=1)
+    if "ACTION_WORKERS" not in os.environ:
+        settings = replace(settings, action_workers=1)
     if settings.lock_store_type in ("in_memory", EMBEDDED_LOCK_STORE):
         settings = replace(
             settings, lock_store_type=REDIS_LOCK_STORE, lock_store_url=LOCAL_REDIS[0], lock_store_port=LOCAL_REDIS[1]

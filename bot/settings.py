@@ -34,6 +34,8 @@ class Settings:
     # Processes of the Rasa server (Sanic workers), each with its own copy of the model: one per
     # core by default, so that `make run` uses the whole machine (README, « Service »).
     rasa_workers: int = field(default_factory=lambda: len(os.sched_getaffinity(0)) or 1)
+    # Processes of the action server, sharing the lemmatizer of the bibliography search.
+    action_workers: int = field(default_factory=lambda: len(os.sched_getaffinity(0)) or 1)
     action_host: str = "127.0.0.1"
     action_port: int = 5055
     database_url: str = f"sqlite:///{VAR_DIR / 'bibliotheque.sqlite3'}"
@@ -87,6 +89,7 @@ def load_settings() -> Settings:
         rasa_host=os.environ.get("RASA_HOST") or defaults.rasa_host,
         rasa_port=_int("RASA_PORT", defaults.rasa_port),
         rasa_workers=max(1, _int("SANIC_WORKERS", defaults.rasa_workers)),
+        action_workers=max(1, _int("ACTION_WORKERS", defaults.action_workers)),
         action_host=os.environ.get("ACTION_HOST") or defaults.action_host,
         action_port=_int("ACTION_PORT", defaults.action_port),
         database_url=os.environ.get("DATABASE_URL") or defaults.database_url,
@@ -135,6 +138,7 @@ def service_environment(settings: Settings | None = None) -> dict[str, str]:
         TICKET_LOCK_LIFETIME=str(settings.lock_lifetime),
         ACTION_SECRET=settings.action_secret,
         SANIC_WORKERS=str(settings.rasa_workers),
+        ACTION_WORKERS=str(settings.action_workers),
         LIVE_MODEL_FILE=str(settings.live_model_file),
         TF_CPP_MIN_LOG_LEVEL="2",
         PYTHONPATH=os.pathsep.join(filter(None, [str(PROJECT_ROOT), env.get("PYTHONPATH")])),

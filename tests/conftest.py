@@ -47,6 +47,7 @@ def isolated_settings(tmp_path_factory, database_url: str, name: str, **override
         lock_store_url=str(folder / "verrous.sqlite3"),
         live_model_file=folder / "modele-en-service.txt",
         rasa_workers=1,
+        action_workers=1,
     )
     return replace(load_settings(), **{**values, **overrides})
 
@@ -57,7 +58,8 @@ def servers(trained_model, seeded_database_url, tmp_path_factory) -> Iterator:
     Rasa workers, as on the 2-core machines of the project, whatever this machine has."""
     from bot.launcher import running_servers
 
-    settings = isolated_settings(tmp_path_factory, seeded_database_url, "tracker", rasa_workers=2)
+    settings = isolated_settings(tmp_path_factory, seeded_database_url, "tracker", rasa_workers=2,
+                                action_workers=2)
     with running_servers(trained_model, settings) as running:
         yield running
 
