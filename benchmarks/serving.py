@@ -454,16 +454,19 @@ def profiled(servers: Servers, kind: str, messages: int, run_id: str) -> Optiona
     if not Path(py_spy).exists():
         print("  py-spy n'est pas installé : pas de profil (pip install py-spy).", flush=True)
         return None
-    output = BENCH_RESULTS_DIR / "serving-profile.txt"  # py-spy's raw stacks, for a closer look
-    recorder = subprocess.Popen(
-        [py_spy, "record", "--pid", str(servers.rasa.pid), "--subprocesses", "--format", "raw",
-         "--rate", "200", "--output", str(output), "--nonblocking"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    # The workers, not Sanic's parent process, which only waits for them.
+    workers = process_tree(servers.rasa.pid)[1:] or [servers.rasa.pid]
+    outputs = [BENCH_RESULTS_DIR / f"serving-profile-{n}.txt" for n in range(len(workers))]  # raw stacks
+    recorders = [subprocess.Popen(
+        [py_spy, "record", "--pid", str(pid), "--format", "raw", "--rate", "200", "--output", str(output),
+         "--nonblocking"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for pid, output in zip(workers, outputs)]
     time.sleep(1)
     measure(servers, kind, PROFILED_CONCURRENCY, messages, run_id + "-profil")
-    recorder.send_signal(signal.SIGINT)
-    recorder.wait(timeout=60)
-    raw = output.read_text() if output.exists() else ""
+    for recorder in recorders:
+        recorder.send_signal(signal.SIGINT)
+        recorder.wait(timeout=60)
+    raw = "\n".join(output.read_text() for output in outputs if output.exists())
     shares = profile_shares(raw)
     if not shares:
         print("  py-spy n'a rien enregistré (droit ptrace refusé ?) : pas de profil.", flush=True)
