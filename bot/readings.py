@@ -12,7 +12,7 @@ from typing import Any, Iterable, Mapping, Optional, Sequence
 from sqlalchemy.orm import Session
 
 from bot.bibliography.citation import format_citation, format_details
-from bot.bibliography.models import DOC_TYPES, Reference
+from bot.bibliography.models import DOC_TYPES, LANGUAGES, Reference
 from bot.bibliography.search import find_known_entities, resolve_themes, search_references
 from bot.safety import normalize
 from bot.settings import LIBRARIAN_SERVICE_URL
@@ -37,7 +37,6 @@ DOC_TYPE_PLURALS = {
     "formation": "formations",
     "site": "sites web",
 }
-LANGUAGE_NAMES = {"fr": "français", "en": "anglais"}
 _FOLLOW_UP_MAX_WORDS = 7
 _OTHER_AUTHORS = re.compile(r"\bautres? (auteur|autrice)s?\b|quelqu.un d.autre")
 # Words naming a type of document, for when the model misses them ("des livres sur…").
@@ -162,7 +161,7 @@ def _drop_unknown_values(session: Session, wanted: dict[str, str]) -> None:
     are matched against the database instead, which finds the whole name."""
     if wanted.get("doc_type") not in DOC_TYPES:
         wanted.pop("doc_type", None)
-    if wanted.get("language") not in LANGUAGE_NAMES:
+    if wanted.get("language") not in LANGUAGES:
         wanted.pop("language", None)
     author = wanted.get("author", "")
     if author.startswith("-") or author.endswith("-"):
@@ -330,8 +329,8 @@ def intro_text(query: ReadingQuery, relaxed: Sequence[str]) -> str:
         parts.append("récents" if kind != "lectures" else "récentes")
     elif query.year:
         parts.append(f"de {query.year}")
-    if query.language in LANGUAGE_NAMES:
-        parts.append(f"en {LANGUAGE_NAMES[query.language]}")
+    if query.language in LANGUAGES:
+        parts.append(f"en {LANGUAGES[query.language]}")
     text = " ".join(parts) + " :"
     if relaxed:
         dropped = ", ".join(FILTER_LABELS[name] for name in relaxed)

@@ -33,6 +33,8 @@ from sqlalchemy.orm import declarative_base, relationship, validates
 from bot.bibliography.terms import fold, terms_column
 
 DOC_TYPES = ("article", "livre", "chapitre", "rapport", "these", "formation", "site")
+# The languages a visitor may ask readings in (the `language` entity), with their French names.
+LANGUAGES = {"fr": "français", "en": "anglais"}
 
 # Named constraints, so that migrations can refer to them identically on SQLite and PostgreSQL.
 NAMING_CONVENTION = {

@@ -21,7 +21,7 @@ from urllib.parse import urlsplit
 
 import yaml
 
-from bot.bibliography.models import DOC_TYPES, normalize_doi
+from bot.bibliography.models import DOC_TYPES, LANGUAGES, normalize_doi
 from bot.bibliography.records import RecordError, parse_reference
 from bot.bibliography.terms import fold
 from bot.librarian.problems import Problem
@@ -170,6 +170,7 @@ def entity_vocabularies(root: Path = PROJECT_ROOT) -> dict[str, Optional[set[str
         "doc_type": set(DOC_TYPES),
         "theme": themes,
         "rank": set(_RANKS),
+        "language": set(LANGUAGES),
         "year": None,
         "reference_id": None,
         **{name: None for name in _FREE_ENTITIES},
