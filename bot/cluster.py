@@ -29,7 +29,7 @@ from typing import Iterator, Optional, Sequence
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-from bot import training
+from bot import live_model, training
 from bot.launcher import action_server_command, purge_at_start_up, rasa_server_command, stop, wait_until_up
 from bot.settings import EMBEDDED_LOCK_STORE, PROJECT_ROOT, VAR_DIR, Settings, load_settings, service_environment
 
@@ -321,6 +321,7 @@ def running_cluster(
     which two replicas creating it at once could fail to do.
     """
     cluster = Cluster(model, settings, layout)
+    live_model.start_with(model, settings.live_model_file)  # not the model of an earlier run
     try:
         cluster.start_action_server(0)
         for index in range(replicas):
@@ -387,7 +388,9 @@ def exec_server(kind: str) -> None:
     settings = load_settings()
     env = service_environment(settings)
     if kind == "rasa":
-        command = rasa_server_command(settings, _require_model(), env.get("RASA_AUTH_TOKEN"))
+        model = _require_model()
+        live_model.publish(model, settings.live_model_file)  # not the model of an earlier run
+        command = rasa_server_command(settings, model, env.get("RASA_AUTH_TOKEN"))
     else:
         command = action_server_command(settings)
     os.chdir(PROJECT_ROOT)
