@@ -296,6 +296,20 @@ async def _post(session: aiohttp.ClientSession, url: str, sender: str, text: str
         return replies
 
 
+async def _timed_turn(session: aiohttp.ClientSession, url: str, sender: str, turn: Turn, cell: Cell) -> None:
+    """One message; its latency, or its error, and whether the answer says what it should."""
+    sent = time.monotonic()
+    try:
+        replies = await _post(session, url, sender, turn.text)
+    except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError) as error:
+        cell.errors[str(error) or type(error).__name__] += 1
+        return
+    cell.latencies.append(time.monotonic() - sent)
+    said = "\n".join(r.get("text", "") for r in replies)
+    if turn.expected not in said:
+        cell.unexpected.append(f"« {turn.text} » → {said[:100]!r}")
+
+
 async def _open_conversations(session, url: str, senders: Sequence[str], concurrency: int) -> None:
     gate = asyncio.Semaphore(concurrency)
 
@@ -319,17 +333,7 @@ async def _measure(url: str, kind: str, concurrency: int, messages: int, run_id:
         while not queue.empty():
             number, sender = queue.get_nowait()
             for index in range(TURNS_PER_CONVERSATION):
-                turn = turns[(number + index) % len(turns)]
-                sent = time.monotonic()
-                try:
-                    replies = await _post(session, url, sender, turn.text)
-                except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError) as error:
-                    cell.errors[str(error) or type(error).__name__] += 1
-                    continue
-                cell.latencies.append(time.monotonic() - sent)
-                said = "\n".join(r.get("text", "") for r in replies)
-                if turn.expected not in said:
-                    cell.unexpected.append(f"« {turn.text} » → {said[:100]!r}")
+                await _timed_turn(session, url, sender, turns[(number + index) % len(turns)], cell)
 
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
         await _open_conversations(session, url, senders, concurrency)
@@ -357,18 +361,6 @@ async def _open_loop(url: str, seconds: float, rate: float, conversations: int, 
     senders = [f"ouvert-{run_id}-{i}" for i in range(conversations)]
     sent_per_sender = [0] * conversations
 
-    async def one(session: aiohttp.ClientSession, sender: str, kind: str, turn: Turn) -> None:
-        cell, sent = cells[kind], time.monotonic()
-        try:
-            replies = await _post(session, url, sender, turn.text)
-        except (aiohttp.ClientError, asyncio.TimeoutError, RuntimeError) as error:
-            cell.errors[str(error) or type(error).__name__] += 1
-            return
-        cell.latencies.append(time.monotonic() - sent)
-        said = "\n".join(r.get("text", "") for r in replies)
-        if turn.expected not in said:
-            cell.unexpected.append(f"« {turn.text} » → {said[:100]!r}")
-
     async with aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=0)) as session:
         await _open_conversations(session, url, senders, 10)
         started, pending, number = time.monotonic(), [], 0
@@ -379,7 +371,7 @@ async def _open_loop(url: str, seconds: float, rate: float, conversations: int, 
             kind = kinds[(index + sent_per_sender[index]) % len(kinds)]
             turn = KINDS[kind][sent_per_sender[index] % len(KINDS[kind])]
             sent_per_sender[index] += 1
-            pending.append(asyncio.create_task(one(session, senders[index], kind, turn)))
+            pending.append(asyncio.create_task(_timed_turn(session, url, senders[index], turn, cells[kind])))
             number += 1
             next_at += randomness.expovariate(rate)
         await asyncio.gather(*pending)
