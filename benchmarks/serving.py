@@ -479,6 +479,7 @@ class Run:
     workers: int
     vmhwm_mib: float
     pss_peak_mib: float
+    pss_end_mib: float
     training_seconds: Optional[float]
     profile: Optional[list[tuple[str, float]]] = None
     profiled_kind: str = ""
@@ -494,7 +495,8 @@ class Run:
         return {"system": self.system.name, "config": str(self.system.config.relative_to(PROJECT_ROOT)),
                 "rasa_workers": self.workers, "lock_store": self.system.lock_store_type,
                 "first_answer_seconds": round(self.first_answer_seconds, 1),
-                "memory": {"vmhwm_sum_mib": round(self.vmhwm_mib), "pss_peak_mib": round(self.pss_peak_mib)},
+                "memory": {"vmhwm_sum_mib": round(self.vmhwm_mib), "pss_peak_mib": round(self.pss_peak_mib),
+                           "pss_end_mib": round(self.pss_end_mib)},
                 "training_seconds": self.training_seconds,
                 "closed_loop": [c.figures() for c in self.closed],
                 "open_loop": {k: c.figures() for k, c in self.opened.items()},
@@ -532,11 +534,12 @@ def lengths_table(runs: Sequence[Run]) -> str:
 
 def resources_table(runs: Sequence[Run]) -> str:
     rows = [(run.system.name, run.workers, f"{run.first_answer_seconds:.1f} s", f"{run.vmhwm_mib:.0f} Mio",
-             f"{run.pss_peak_mib:.0f} Mio", f"{run.training_seconds:.0f} s" if run.training_seconds else "non mesuré")
+             f"{run.pss_peak_mib:.0f} Mio", f"{run.pss_end_mib:.0f} Mio",
+             f"{run.training_seconds:.0f} s" if run.training_seconds else "non mesuré")
             for run in runs]
     return markdown_table(("système", "processus Rasa", "démarrage → première réponse",
                            "mémoire : somme des pics (VmHWM)", "mémoire : pic de la somme (PSS)",
-                           "entraînement du modèle complet"), rows)
+                           "mémoire : somme des PSS à la fin", "entraînement du modèle complet"), rows)
 
 
 def targets_table(run: Run) -> str:
@@ -576,9 +579,10 @@ def measure_system(system: System, messages: int, run_id: str, profile: bool) ->
         shares = profiled(servers, slowest, messages, run_id) if profile else None
         workers = len(process_tree(servers.rasa.pid)) - (1 if servers.settings.rasa_workers > 1 else 0)
         vmhwm = peak_memory_mib(servers.rasa.pid) + peak_memory_mib(servers.actions.pid)
+        pss_end = proportional_memory_mib([servers.rasa.pid, servers.actions.pid])
         first, pss = servers.first_answer_seconds, servers.memory.peak_mib
-    return Run(system, closed, opened, lengths, first, workers, vmhwm, pss, training.training_seconds(model),
-               shares, slowest)
+    return Run(system, closed, opened, lengths, first, workers, vmhwm, pss, pss_end,
+               training.training_seconds(model), shares, slowest)
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
