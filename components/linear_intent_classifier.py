@@ -3,7 +3,7 @@
 It replaced DIET's intents and the ResponseSelector after benchmarks/understanding.py: on the
 held-out set and in 5-fold cross-validation it was right more often than DIET and than a plain
 TF-IDF classifier, trains in seconds, and costs a fraction of a TensorFlow model per message
-(README, « Mesures »). DIET stays in the pipeline for the entities only.
+(README, « Mesures »). The entities come from components/entity_matcher.py.
 
 It picks FAQ families directly (`faq/gem` is one label among the others), so it also plays the
 ResponseSelector's part: for an FAQ question it sets the intent `faq` and the selector output
