@@ -33,7 +33,8 @@ DOC_TYPE_PLURALS = {
     "livre": "livres",
     "chapitre": "chapitres d'ouvrages",
     "rapport": "rapports",
-    "these": "thèses et mémoires",
+    "these": "thèses",
+    "memoire": "mémoires",
     "formation": "formations",
     "site": "sites web",
 }
@@ -46,7 +47,7 @@ DOC_TYPE_WORDS = {
     "article": "article", "articles": "article",
     "chapitre": "chapitre", "chapitres": "chapitre",
     "rapport": "rapport", "rapports": "rapport",
-    "these": "these", "theses": "these", "memoire": "these", "memoires": "these",
+    "these": "these", "theses": "these", "memoire": "memoire", "memoires": "memoire",
     "site": "site", "sites": "site",
 }
 # "Des lectures là-dessus ?" after an FAQ answer: the theme of that answer.

@@ -32,7 +32,7 @@ from sqlalchemy.orm import declarative_base, relationship, validates
 
 from bot.bibliography.terms import fold, terms_column
 
-DOC_TYPES = ("article", "livre", "chapitre", "rapport", "these", "formation", "site")
+DOC_TYPES = ("article", "livre", "chapitre", "rapport", "these", "memoire", "formation", "site")
 # The languages a visitor may ask readings in (the `language` entity), with their French names.
 LANGUAGES = {"fr": "français", "en": "anglais"}
 

@@ -88,7 +88,7 @@ def cmd_valider(args: argparse.Namespace) -> int:
 
 
 def evaluate(model: Path, fmt: str) -> str:
-    """Score `model` on the held-out set; write the report; its summary, for printing."""
+    """Score `model` on the frozen held-out set; write the report; its summary, for printing."""
     from bot.evaluation import evaluate as score_model
     from bot.evaluation import write_report
     from bot.librarian.evaluation_report import write_html_report

@@ -30,6 +30,7 @@ _CSL_TYPES = {
     "chapitre": "chapter",
     "rapport": "report",
     "these": "thesis",
+    "memoire": "thesis",
     "site": "webpage",
     "formation": "document",
 }

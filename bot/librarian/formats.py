@@ -109,7 +109,7 @@ _BIBTEX_TYPES = {
     "booklet": "rapport",
     "manual": "rapport",
     "phdthesis": "these",
-    "mastersthesis": "these",
+    "mastersthesis": "memoire",
     "thesis": "these",
     "online": "site",
     "electronic": "site",

@@ -94,8 +94,9 @@ def faq_answer_problems(data: NluData) -> list[Problem]:
                     response.file,
                     response.line,
                     f"la réponse « {response.name} » ne cite pas sa source",
-                    "terminez la réponse par une ligne « Source : titre, éditeur, année — https://… » "
-                    "(la page d'où vient l'information ; voir docs/sources/).",
+                    "terminez la réponse par un paragraphe « Source : titre, auteur ou institution, date — "
+                    "https://… » (« Sources : » et « ; » entre plusieurs ; la page d'où vient "
+                    "l'information, notée dans docs/sources/).",
                     "sans_source",
                 )
             )
